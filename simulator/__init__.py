@@ -1,0 +1,1 @@
+"""Rehearse: a terminal flight simulator for hard therapy conversations."""

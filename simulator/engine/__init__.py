@@ -1,0 +1,1 @@
+"""Running a session: turns, the client's replies, and the end."""

@@ -1,0 +1,1 @@
+"""Model calls: the only package that imports openai."""

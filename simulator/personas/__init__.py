@@ -1,0 +1,1 @@
+"""Persona files: reading, checking and finding them."""

@@ -1,0 +1,1 @@
+"""Rating the trainee from the client's hidden point of view."""

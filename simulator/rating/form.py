@@ -1,0 +1,109 @@
+"""The client's post-session form: the schema we ask for, the call that fills it, and its checks."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from simulator.domain import (
+    EMPATHY_ITEMS,
+    HELPFULNESS_ITEM,
+    SESSION_ITEMS,
+    ClientForm,
+    FormItem,
+    LowScoreQuote,
+    Persona,
+    Session,
+    Speaker,
+)
+from simulator.llm.chat import ChatModel
+from simulator.prompts import PromptRenderer
+
+LOW_SCORE_AT = 2
+"""Empathy items scored at or below this need a quote from the transcript."""
+
+
+def _scores(items: tuple[FormItem, ...]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            item.key: {"type": "integer", "minimum": item.low, "maximum": item.high} for item in items
+        },
+        "required": [item.key for item in items],
+        "additionalProperties": False,
+    }
+
+
+def form_schema() -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "empathy": _scores(EMPATHY_ITEMS),
+            "helpfulness": {"type": "integer", "minimum": HELPFULNESS_ITEM.low, "maximum": HELPFULNESS_ITEM.high},
+            "session": _scores(SESSION_ITEMS),
+            "comment": {"type": "string"},
+            "low_score_quotes": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "item": {"type": "string", "enum": [item.key for item in EMPATHY_ITEMS]},
+                        "quote": {"type": "string"},
+                    },
+                    "required": ["item", "quote"],
+                    "additionalProperties": False,
+                },
+            },
+        },
+        "required": ["empathy", "helpfulness", "session", "comment", "low_score_quotes"],
+        "additionalProperties": False,
+    }
+
+
+def _grounded_quote(quote: str, trainee_lines: list[str]) -> str | None:
+    """The trainee's own line that the rater quoted (or meant to quote); None if the trainee said nothing."""
+    if not trainee_lines:
+        return None
+    wanted = quote.strip().strip('"').casefold()
+    for line in trainee_lines:
+        if wanted and wanted in line.casefold():
+            return quote.strip().strip('"')
+    return max(trainee_lines, key=lambda line: difflib.SequenceMatcher(None, wanted, line.casefold()).ratio())
+
+
+def form_from_answer(answer: dict[str, Any], session: Session) -> ClientForm:
+    """Build the form, keeping only quotes the trainee really said, one per low empathy item."""
+    trainee_lines = [turn.text for turn in session.turns if turn.speaker is Speaker.TRAINEE]
+    empathy = {item.key: answer["empathy"][item.key] for item in EMPATHY_ITEMS}
+    quoted: dict[str, str] = {}
+    for entry in answer["low_score_quotes"]:
+        item = entry["item"]
+        if empathy.get(item, 4) <= LOW_SCORE_AT and item not in quoted:
+            line = _grounded_quote(entry["quote"], trainee_lines)
+            if line:
+                quoted[item] = line
+    return ClientForm(
+        empathy=empathy,
+        helpfulness=answer["helpfulness"],
+        session={item.key: answer["session"][item.key] for item in SESSION_ITEMS},
+        comment=answer["comment"].strip(),
+        low_score_quotes=tuple(LowScoreQuote(item, quote) for item, quote in quoted.items()),
+    )
+
+
+async def fill_form(rater: ChatModel, prompts: PromptRenderer, persona: Persona, session: Session) -> ClientForm:
+    system = prompts.render(
+        "client_form.j2",
+        profile=persona.profile,
+        client=persona.client,
+        turns=session.turns,
+        empathy_items=EMPATHY_ITEMS,
+        helpfulness_item=HELPFULNESS_ITEM,
+        session_items=SESSION_ITEMS,
+    )
+    messages = [
+        {"role": "system", "content": system},
+        {"role": "user", "content": "The session is over. Fill in the form now, as JSON."},
+    ]
+    answer = await rater.complete_json(messages, form_schema(), name="client_form")
+    return form_from_answer(answer, session)

@@ -1,0 +1,1 @@
+"""Saved sessions: the only package that imports tinydb."""

@@ -1,0 +1,196 @@
+"""A small scripted OpenAI-compatible server on 127.0.0.1, for tests and benchmarks.
+
+It answers /v1/models and /v1/chat/completions (streamed or not). Requests that carry a
+`response_format` take their answer from `structured`, others from `chat`; each queue holds
+answers or `Fault`s, used in order. With a queue empty, chat answers `default_reply` and
+structured requests get an answer built from the schema they sent. Every request is recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Fault:
+    """What to do instead of answering normally."""
+
+    status: int | None = None
+    """Answer with this HTTP status and an OpenAI-style error body."""
+    delay: float = 0.0
+    """Seconds to wait before answering at all."""
+    drop_after: int | None = None
+    """Streamed answers: send this many pieces of `text`, then cut the connection."""
+    text: str = ""
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+
+    @property
+    def streamed(self) -> bool:
+        return bool(self.body.get("stream"))
+
+    @property
+    def structured(self) -> bool:
+        return "response_format" in self.body
+
+    @property
+    def all_text(self) -> str:
+        return "\n".join(str(m.get("content", "")) for m in self.body.get("messages", []))
+
+
+def example_for(schema: dict[str, Any]) -> Any:
+    """A value that fits `schema`: the middle of each number range, the first of each enum."""
+    if "enum" in schema:
+        return schema["enum"][0]
+    kind = schema.get("type")
+    kind = kind[0] if isinstance(kind, list) else kind
+    if kind == "object":
+        return {key: example_for(sub) for key, sub in schema.get("properties", {}).items()}
+    if kind == "array":
+        return [example_for(schema["items"])] * schema.get("minItems", 0)
+    if kind in ("integer", "number"):
+        low, high = schema.get("minimum", 0), schema.get("maximum", 10)
+        return (low + high) // 2 if kind == "integer" else (low + high) / 2
+    if kind == "boolean":
+        return False
+    return "scripted"
+
+
+class ScriptedServer:
+    model = "scripted-model"
+
+    def __init__(self, token_delay: float = 0.0) -> None:
+        self.chat: deque[str | Fault] = deque()
+        self.structured: deque[Any] = deque()
+        self.requests: list[RecordedRequest] = []
+        self.default_reply = "I don't know what to say."
+        self.token_delay = token_delay
+        self._lock = threading.Lock()
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host}:{port}/v1"
+
+    def start(self) -> ScriptedServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    def __enter__(self) -> ScriptedServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def chat_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.endswith("/chat/completions") and not r.structured]
+
+    def structured_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.endswith("/chat/completions") and r.structured]
+
+    def _next(self, body: dict[str, Any]) -> Any:
+        with self._lock:
+            if "response_format" in body:
+                if self.structured:
+                    return self.structured.popleft()
+                schema = body["response_format"].get("json_schema", {}).get("schema", {})
+                return example_for(schema)
+            return self.chat.popleft() if self.chat else self.default_reply
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _record(self, body: dict[str, Any]) -> None:
+                with server._lock:
+                    server.requests.append(RecordedRequest(self.command, self.path, dict(self.headers), body))
+
+            def _json(self, status: int, payload: Any) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                self._record({})
+                if self.path.rstrip("/").endswith("/models"):
+                    self._json(200, {"object": "list", "data": [{"id": server.model, "object": "model"}]})
+                else:
+                    self._json(404, {"error": {"message": "not found"}})
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                body = json.loads(self.rfile.read(length) or b"{}")
+                self._record(body)
+                if not self.path.endswith("/chat/completions"):
+                    self._json(404, {"error": {"message": "not found"}})
+                    return
+                answer = server._next(body)
+                fault = answer if isinstance(answer, Fault) else None
+                if fault:
+                    time.sleep(fault.delay)
+                    if fault.status:
+                        self._json(fault.status, {"error": {"message": f"scripted {fault.status}", "type": "scripted"}})
+                        return
+                    answer = fault.text
+                content = answer if isinstance(answer, str) else json.dumps(answer)
+                if body.get("stream"):
+                    self._stream(content, fault.drop_after if fault else None)
+                else:
+                    self._json(200, {
+                        "id": "chatcmpl-scripted", "object": "chat.completion", "created": int(time.time()),
+                        "model": body.get("model", server.model),
+                        "choices": [{"index": 0, "finish_reason": "stop",
+                                     "message": {"role": "assistant", "content": content}}],
+                        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+                    })
+
+            def _stream(self, content: str, drop_after: int | None) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.end_headers()
+                pieces = [word + " " for word in content.split(" ")]
+                pieces[-1] = pieces[-1][:-1]
+                for index, piece in enumerate(pieces):
+                    if drop_after is not None and index >= drop_after:
+                        self.wfile.flush()
+                        self.connection.shutdown(2)
+                        return
+                    chunk = {"id": "chatcmpl-scripted", "object": "chat.completion.chunk",
+                             "created": int(time.time()), "model": server.model,
+                             "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                    self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                    self.wfile.flush()
+                    if server.token_delay:
+                        time.sleep(server.token_delay)
+                done = {"id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": int(time.time()),
+                        "model": server.model, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}
+                self.wfile.write(f"data: {json.dumps(done)}\n\ndata: [DONE]\n\n".encode())
+                self.wfile.flush()
+
+        return Handler
