@@ -40,3 +40,15 @@ def endpoint_env(isolated_env, server, monkeypatch):
 
 def rehearse_command() -> list[str]:
     return [sys.executable, "-m", "simulator"]
+
+
+@pytest.fixture
+def context_for(isolated_env):
+    """Build an AppContext whose both roles talk to the given scripted server."""
+    from simulator.context import AppContext
+    from simulator.settings import load_settings
+
+    def build(server) -> AppContext:
+        return AppContext(load_settings({"model": {"base_url": server.base_url}}, env=dict(os.environ)))
+
+    return build

@@ -35,6 +35,7 @@ class RecordedRequest:
     method: str
     path: str
     headers: dict[str, str]
+    """Header names in lower case."""
     body: dict[str, Any]
 
     @property
@@ -125,7 +126,7 @@ class ScriptedServer:
 
             def _record(self, body: dict[str, Any]) -> None:
                 with server._lock:
-                    server.requests.append(RecordedRequest(self.command, self.path, dict(self.headers), body))
+                    server.requests.append(RecordedRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
 
             def _json(self, status: int, payload: Any) -> None:
                 data = json.dumps(payload).encode()

@@ -1,0 +1,101 @@
+"""The model client against our scripted OpenAI-compatible server, through the real openai package."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.errors import ModelError
+from simulator.llm.chat import ChatModel, Endpoint
+from tests.support.scripted_server import Fault
+
+SCHEMA = {
+    "type": "object",
+    "properties": {"score": {"type": "integer", "minimum": 0, "maximum": 4}},
+    "required": ["score"],
+    "additionalProperties": False,
+}
+
+
+def model_for(server, model: str | None = None, timeout: float = 10.0) -> ChatModel:
+    return ChatModel(Endpoint(role="client", base_url=server.base_url, api_key="test-key", model=model,
+                              backend="endpoint", temperature=0.7, max_tokens=50, timeout=timeout))
+
+
+async def test_stream_yields_the_reply_piece_by_piece(server):
+    server.chat.append("Yes, but that never works for me.")
+    model = model_for(server)
+    pieces = [piece async for piece in model.stream([{"role": "user", "content": "Try a walk?"}])]
+    await model.aclose()
+    assert len(pieces) > 1
+    assert "".join(pieces) == "Yes, but that never works for me."
+    request = server.chat_requests()[0]
+    assert request.streamed
+    assert request.body["messages"] == [{"role": "user", "content": "Try a walk?"}]
+    assert request.body["temperature"] == 0.7
+    assert request.headers["authorization"] == "Bearer test-key"
+
+
+async def test_the_first_listed_model_is_used_when_none_is_set(server):
+    model = model_for(server)
+    assert await model.model_name() == "scripted-model"
+    named = model_for(server, model="my-model")
+    assert await named.model_name() == "my-model"
+    await model.aclose()
+    await named.aclose()
+
+
+async def test_structured_answers_send_the_schema_and_are_validated(server):
+    server.structured.append({"score": 3})
+    model = model_for(server)
+    answer = await model.complete_json([{"role": "user", "content": "rate"}], SCHEMA, name="rating")
+    await model.aclose()
+    assert answer == {"score": 3}
+    response_format = server.structured_requests()[0].body["response_format"]
+    assert response_format["type"] == "json_schema"
+    assert response_format["json_schema"]["name"] == "rating"
+    assert response_format["json_schema"]["schema"] == SCHEMA
+
+
+async def test_an_invalid_answer_is_repaired_once_with_the_error_shown(server):
+    server.structured.extend([{"score": 9}, "Here you go: {\"score\": 2}"])
+    model = model_for(server)
+    answer = await model.complete_json([{"role": "user", "content": "rate"}], SCHEMA, name="rating")
+    await model.aclose()
+    assert answer == {"score": 2}
+    repair = server.structured_requests()[1].body["messages"]
+    assert repair[-2] == {"role": "assistant", "content": '{"score": 9}'}
+    assert "$.score: must be at most 4, got 9" in repair[-1]["content"]
+
+
+async def test_two_invalid_answers_fail_clearly(server):
+    server.structured.extend(["not json at all", {"score": "high"}])
+    model = model_for(server)
+    with pytest.raises(ModelError, match="invalid rating twice"):
+        await model.complete_json([{"role": "user", "content": "rate"}], SCHEMA, name="rating")
+    await model.aclose()
+    assert len(server.structured_requests()) == 2
+
+
+async def test_an_unreachable_server_names_the_url(server):
+    url = server.base_url
+    server.stop()
+    model = model_for(server, model="m")
+    with pytest.raises(ModelError) as caught:
+        async for _ in model.stream([{"role": "user", "content": "hi"}]):
+            pass
+    await model.aclose()
+    assert f"server not reachable: client model at {url}" in str(caught.value)
+    assert "REHEARSE_BASE_URL" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(401, "rejected the API key"), (404, "does not know model 'm'")],
+)
+async def test_status_errors_say_what_to_do(server, status, message):
+    server.chat.append(Fault(status=status))
+    model = model_for(server, model="m")
+    with pytest.raises(ModelError, match=message):
+        async for _ in model.stream([{"role": "user", "content": "hi"}]):
+            pass
+    await model.aclose()

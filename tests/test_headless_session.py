@@ -1,0 +1,90 @@
+"""`rehearse session ... --json`, run as a real process against our scripted server."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+from tests.conftest import PROJECT_DIR, rehearse_command
+
+
+def run_rehearse(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run([*rehearse_command(), *args], capture_output=True, text=True, env=env,
+                          cwd=PROJECT_DIR, timeout=60)
+
+
+def test_help_lists_the_commands():
+    result = run_rehearse("--help")
+    assert result.returncode == 0
+    assert "session" in result.stdout and "app" in result.stdout
+    assert "REHEARSE_BASE_URL" in result.stdout
+
+
+def test_a_headless_session_prints_one_json_document_and_saves_it(server, endpoint_env):
+    server.chat.extend(["Yeah, but who would watch Mum?", "*rubs eyes* Yeah. Nobody asks that."])
+    server.structured.append({
+        "empathy": {"warmth": 3, "trust": 3, "respect": 4, "listening": 3, "understood": 3},
+        "helpfulness": 3,
+        "session": {"relationship": 8, "goals": 7, "approach": 7, "overall": 7},
+        "comment": "The second thing you said got to me.",
+        "low_score_quotes": [],
+    })
+    result = run_rehearse("session", "--persona", "dana-yes-but",
+                          "--say", "Maybe try a day centre?", "--say", "Nobody asks how you are doing.", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["persona_id"] == "dana-yes-but"
+    assert [t["speaker"] for t in document["turns"]] == ["client", "trainee", "client", "trainee", "client"]
+    assert document["turns"][2]["text"] == "Yeah, but who would watch Mum?"
+    assert document["turns"][3]["text"] == "Nobody asks how you are doing."
+    form = document["form"]
+    assert form["empathy_total"] == 16 and form["grade"] == "D" and form["passed"] is False
+    assert form["session_total"] == 29 and form["at_risk"] is True
+    assert form["comment"] == "The second thing you said got to me."
+
+    saved = endpoint_env / "transcripts" / f"{document['id']}.json"
+    assert saved.is_file()
+    assert "Nobody asks how you are doing." in saved.read_text()
+
+    chat = server.chat_requests()
+    assert len(chat) == 2 and all(request.streamed for request in chat)
+    assert "Dana Whitfield" in chat[0].body["messages"][0]["content"]
+    (rater,) = server.structured_requests()
+    assert rater.body["response_format"]["type"] == "json_schema"
+    assert "ashamed that she resents her mother" in rater.all_text
+
+
+def test_plain_output_streams_the_transcript_and_the_scores(server, endpoint_env):
+    server.chat.append("*shrugs*")
+    result = run_rehearse("session", "--persona", "lena-silent", "--say", "You don't have to talk.")
+    assert result.returncode == 0, result.stderr
+    assert "You: You don't have to talk.\nLena Kovač: *shrugs*" in result.stdout
+    assert "Empathy 10/20, grade F (fail)" in result.stdout
+    assert "Saved to" in result.stdout
+
+
+def test_no_endpoint_is_one_clear_line_not_a_traceback(isolated_env):
+    result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Hello")
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("rehearse: error: no model endpoint is set for the client")
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_persona_names_the_known_ones(server, endpoint_env):
+    result = run_rehearse("session", "--persona", "nobody", "--say", "Hello")
+    assert result.returncode == 2
+    assert "no persona with id 'nobody'" in result.stderr and "dana-yes-but" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreachable_endpoint_is_one_clear_line(server, isolated_env):
+    url = server.base_url
+    server.stop()
+    result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Hello", "--base-url", url,
+                          "--client-model", "m", "--rater-model", "m")
+    assert result.returncode == 2
+    assert f"server not reachable: client model at {url}" in result.stderr
+    assert "Traceback" not in result.stderr

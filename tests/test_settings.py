@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import pytest
+
+from simulator.errors import ConfigError
+from simulator.llm.endpoints import endpoint_for
+from simulator.settings import load_settings
+
+CONFIG = """
+transcripts = "/from/config"
+[model]
+base_url = "http://config.example/v1"
+api_key = "config-key"
+[client]
+model = "config-client"
+temperature = 0.5
+[rater]
+model = "config-rater"
+"""
+
+
+@pytest.fixture
+def config_file(isolated_env):
+    path = isolated_env / "rehearse.toml"
+    path.write_text(CONFIG)
+    return path
+
+
+def test_defaults_without_config(isolated_env):
+    settings = load_settings({}, env={})
+    assert settings.client.base_url is None
+    assert settings.rater.temperature < settings.client.temperature
+    assert settings.config_file is None
+
+
+def test_config_file_is_read(config_file):
+    settings = load_settings({}, env={"REHEARSE_CONFIG": str(config_file)})
+    assert settings.client.base_url == "http://config.example/v1"
+    assert settings.client.model == "config-client"
+    assert settings.client.temperature == 0.5
+    assert settings.rater.model == "config-rater"
+    assert str(settings.transcripts) == "/from/config"
+    assert settings.config_file == config_file
+
+
+def test_environment_beats_config(config_file):
+    env = {
+        "REHEARSE_CONFIG": str(config_file),
+        "REHEARSE_BASE_URL": "http://env.example/v1",
+        "REHEARSE_API_KEY": "env-key",
+        "REHEARSE_CLIENT_MODEL": "env-client",
+        "REHEARSE_RATER_MODEL": "env-rater",
+        "REHEARSE_TRANSCRIPTS": "/from/env",
+    }
+    settings = load_settings({}, env=env)
+    assert (settings.client.base_url, settings.client.api_key) == ("http://env.example/v1", "env-key")
+    assert (settings.client.model, settings.rater.model) == ("env-client", "env-rater")
+    assert str(settings.transcripts) == "/from/env"
+    assert settings.client.temperature == 0.5  # not set in the environment: the config file's value stays
+
+
+def test_cli_beats_environment(config_file):
+    env = {"REHEARSE_CONFIG": str(config_file), "REHEARSE_BASE_URL": "http://env.example/v1",
+           "REHEARSE_CLIENT_MODEL": "env-client"}
+    cli = {"model": {"base_url": "http://cli.example/v1"}, "client": {"model": "cli-client"},
+           "transcripts": "/from/cli"}
+    settings = load_settings(cli, env=env)
+    assert settings.rater.base_url == "http://cli.example/v1"
+    assert settings.client.model == "cli-client"
+    assert settings.rater.model == "config-rater"
+    assert str(settings.transcripts) == "/from/cli"
+
+
+def test_rehearse_variables_beat_openai_ones(isolated_env):
+    env = {"OPENAI_BASE_URL": "http://openai-var/v1", "OPENAI_API_KEY": "sk-openai"}
+    assert load_settings({}, env=env).client.base_url == "http://openai-var/v1"
+    env["REHEARSE_BASE_URL"] = "http://rehearse-var/v1"
+    settings = load_settings({}, env=env)
+    assert settings.client.base_url == "http://rehearse-var/v1"
+    assert settings.client.api_key == "sk-openai"
+
+
+def test_an_openai_key_alone_selects_openai(isolated_env):
+    settings = load_settings({}, env={"OPENAI_API_KEY": "sk-test"})
+    endpoint = endpoint_for("client", settings.client)
+    assert endpoint.backend == "openai"
+    assert endpoint.base_url == "https://api.openai.com/v1"
+    assert endpoint.model
+
+
+def test_no_endpoint_is_a_clear_error(isolated_env):
+    settings = load_settings({}, env={})
+    with pytest.raises(ConfigError, match="REHEARSE_BASE_URL"):
+        endpoint_for("client", settings.client)
+
+
+def test_a_missing_config_file_named_explicitly_is_an_error(isolated_env):
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings({}, env={"REHEARSE_CONFIG": str(isolated_env / "nope.toml")})
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[clinet]\nmodel = 'x'\n", "unknown key 'clinet' — did you mean 'client'?"),
+        ("[client]\nmodle = 'x'\n", "unknown key 'client.modle' — did you mean 'model'?"),
+        ("[client]\ntemperature = 'hot'\n", "client.temperature must be a number"),
+        ("[client\n", "invalid TOML"),
+        ("model = 3\n", "'model' must be a table"),
+    ],
+)
+def test_bad_config_names_file_and_setting(isolated_env, text, message):
+    path = isolated_env / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as caught:
+        load_settings({}, env={"REHEARSE_CONFIG": str(path)})
+    assert message in str(caught.value)
+    assert str(path) in str(caught.value)
+    assert "\n" not in str(caught.value)

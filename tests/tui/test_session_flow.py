@@ -1,0 +1,95 @@
+"""A whole session played through the app with Pilot, against our scripted server."""
+
+from __future__ import annotations
+
+from simulator.tui.app import RehearseApp
+from simulator.tui.screens.form import FormScreen
+from simulator.tui.screens.session import SessionScreen
+from simulator.tui.widgets.chat_message import ChatMessage
+from tests.support.scripted_server import Fault
+from tests.tui.helpers import screen_text, type_and_send
+
+FORM = {
+    "empathy": {"warmth": 3, "trust": 2, "respect": 4, "listening": 3, "understood": 1},
+    "helpfulness": 1,
+    "session": {"relationship": 6, "goals": 5, "approach": 4, "overall": 5},
+    "comment": "You tried, but you kept giving me advice.",
+    "low_score_quotes": [{"item": "understood", "quote": "Have you tried asking your sister?"}],
+}
+
+
+async def test_pick_a_persona_talk_twice_end_and_see_the_form(server, context_for):
+    server.chat.extend(["Yeah, but she never picks up.", "*long pause* ...Maybe. I don't know."])
+    server.structured.append(FORM)
+    app = RehearseApp(context_for(server))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        assert "Dana Whitfield" in screen_text(pilot)
+        await pilot.press("enter")  # the first persona in the list: Dana
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        persona = app.screen.engine.persona
+        assert persona.profile.opening_lines[0][:40] in screen_text(pilot)
+
+        await type_and_send(pilot, "Have you tried asking your sister?")
+        await type_and_send(pilot, "It sounds like nobody asks how you are.")
+        messages = [(m.speaker, m.text) for m in app.screen.query(ChatMessage)]
+        assert messages[1:] == [
+            ("You", "Have you tried asking your sister?"),
+            ("Dana Whitfield", "Yeah, but she never picks up."),
+            ("You", "It sounds like nobody asks how you are."),
+            ("Dana Whitfield", "*long pause* ...Maybe. I don't know."),
+        ]
+        shown = screen_text(pilot)
+        for feeling in persona.client.hidden_feelings:
+            assert feeling.feeling not in shown and feeling.reason[:30] not in shown
+        assert persona.instructor.notes[:30] not in shown
+
+        await pilot.press("ctrl+e")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, FormScreen)
+        shown = screen_text(pilot)
+        assert "Empathy 13/20 — grade F (FAIL" in shown
+        assert "Session ratings 20/40 — AT RISK" in shown
+        assert "You tried, but you kept giving me advice." in shown
+        assert "Have you tried asking your sister?" in shown
+
+    chat = server.chat_requests()
+    assert len(chat) == 2 and all(request.streamed for request in chat)
+    assert persona.profile.situation in chat[0].body["messages"][0]["content"]
+    (rater,) = server.structured_requests()
+    assert rater.body["response_format"]["type"] == "json_schema"
+    assert rater.body["response_format"]["json_schema"]["schema"]["required"]
+    for feeling in persona.client.hidden_feelings:
+        assert feeling.feeling in rater.all_text
+
+
+async def test_a_failed_reply_puts_the_trainees_words_back(server, context_for):
+    server.chat.extend([Fault(status=401), "Fine."])
+    app = RehearseApp(context_for(server))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await type_and_send(pilot, "What brings you here today?")
+        reply_box = app.screen.query_one("#reply")
+        assert reply_box.value == "What brings you here today?"
+        assert "rejected the API key" in screen_text(pilot)
+        assert [m.text for m in app.screen.query(ChatMessage)][1:] == []
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [m.text for m in app.screen.query(ChatMessage)][1:] == ["What brings you here today?", "Fine."]
+        assert reply_box.value == ""
+
+
+async def test_without_an_endpoint_the_app_says_what_to_set(isolated_env):
+    from simulator.context import AppContext
+    from simulator.settings import load_settings
+
+    app = RehearseApp(AppContext(load_settings({}, env={})))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, SessionScreen)
+        assert "no model endpoint is set for the client" in screen_text(pilot)
