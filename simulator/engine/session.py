@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import aclosing
 
 from simulator.domain import ClientForm, Persona, Session, Speaker, Turn, now_utc
 from simulator.llm.chat import ChatModel, Message
@@ -97,9 +98,10 @@ class SessionEngine:
         self.store.save(self.session)
         self.session.client_model = await self.client.model_name()
         pieces: list[str] = []
-        async for piece in self.client.stream(self.client_messages()):
-            pieces.append(piece)
-            yield piece
+        async with aclosing(self.client.stream(self.client_messages())) as stream:
+            async for piece in stream:
+                pieces.append(piece)
+                yield piece
         reply = _tidy_reply("".join(pieces), self.persona.profile.name) or "*says nothing*"
         self.session.turns.append(Turn(Speaker.CLIENT, reply))
         self.store.save(self.session)

@@ -1,16 +1,29 @@
-"""A chat model behind any OpenAI-compatible endpoint, reached through the openai client."""
+"""A chat model behind any OpenAI-compatible endpoint, reached through the openai client.
+
+Retries are ours, not the openai client's, so their bound is explicit: 429 and 5xx answers are
+retried with jittered exponential backoff; timeouts and refused connections are reported at once,
+since waiting again rarely helps and the trainee should hear about it quickly.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import AsyncIterator
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from simulator.errors import ModelError
 from simulator.llm.structured import NoJsonFound, extract_json, schema_errors
 
 Message = dict[str, str]
+T = TypeVar("T")
+
+MAX_ATTEMPTS = 3
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 4.0
+CONNECT_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
@@ -28,27 +41,50 @@ class Endpoint:
     timeout: float
 
 
-def _translate(error: Exception, endpoint: Endpoint) -> ModelError:
+def backoff_delay(attempt: int, retry_after: float | None = None, jitter: float | None = None) -> float:
+    """Seconds to wait before retry number `attempt` (0-based): exponential, jittered, capped."""
+    if retry_after is not None and retry_after >= 0:
+        return min(retry_after, BACKOFF_CAP)
+    jitter = random.random() if jitter is None else jitter
+    return min(BACKOFF_BASE * 2**attempt, BACKOFF_CAP) * (0.5 + 0.5 * jitter)
+
+
+def _retry_after(error: Any) -> float | None:
+    try:
+        return float(error.response.headers.get("retry-after"))
+    except (AttributeError, TypeError, ValueError):
+        return None
+
+
+def _retryable(error: Exception) -> bool:
+    import openai
+
+    return isinstance(error, openai.APIStatusError) and (error.status_code == 429 or error.status_code >= 500)
+
+
+def _translate(error: Exception, endpoint: Endpoint, model: str | None) -> ModelError:
     """One line saying what went wrong with the model call and what to do about it."""
     import openai
 
     where = f"{endpoint.role} model at {endpoint.base_url}"
     if isinstance(error, openai.APITimeoutError):
         return ModelError(f"{where} did not answer within {endpoint.timeout:g} s",
-                          "try again, or raise the timeout in the config file")
+                          "try again, or raise the role's timeout in the config file")
     if isinstance(error, openai.APIConnectionError):
         return ModelError(f"server not reachable: {where}",
                           "start the server, or fix REHEARSE_BASE_URL / --base-url")
     if isinstance(error, openai.AuthenticationError):
-        return ModelError(f"{where} rejected the API key", "set the right key in REHEARSE_API_KEY or OPENAI_API_KEY")
+        return ModelError(f"{where} rejected the API key",
+                          "set the right key in REHEARSE_API_KEY or OPENAI_API_KEY")
     if isinstance(error, openai.NotFoundError):
-        return ModelError(f"{where} does not know model '{endpoint.model}'",
+        return ModelError(f"{where} does not know model '{model}'",
                           f"set REHEARSE_{endpoint.role.upper()}_MODEL to a model the server lists")
     if isinstance(error, openai.RateLimitError):
         return ModelError(f"{where} is rate limiting us", "wait a minute, then try again")
     if isinstance(error, openai.APIStatusError):
-        return ModelError(f"{where} failed with HTTP {error.status_code}", "try again; if it persists, check the server's log")
-    return ModelError(f"{where} failed: {error}", "try again")
+        return ModelError(f"{where} failed with HTTP {error.status_code}",
+                          "try again; if it persists, check the server's log")
+    return ModelError(f"{where} failed ({type(error).__name__}: {error})", "try again")
 
 
 class ChatModel:
@@ -58,6 +94,7 @@ class ChatModel:
         self.endpoint = endpoint
         self._client: Any = None
         self._model: str | None = endpoint.model
+        self._schema_supported = True
 
     @property
     def client(self) -> Any:
@@ -67,18 +104,29 @@ class ChatModel:
             self._client = openai.AsyncOpenAI(
                 base_url=self.endpoint.base_url,
                 api_key=self.endpoint.api_key,
-                timeout=self.endpoint.timeout,
-                max_retries=2,
+                timeout=openai.Timeout(self.endpoint.timeout, connect=CONNECT_TIMEOUT),
+                max_retries=0,
             )
         return self._client
+
+    async def _call(self, make_call: Callable[[], Awaitable[T]]) -> T:
+        """Run one request, retrying 429 and 5xx answers; any failure becomes a ModelError."""
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                return await make_call()
+            except ModelError:
+                raise
+            except Exception as error:
+                if _retryable(error) and attempt < MAX_ATTEMPTS - 1:
+                    await asyncio.sleep(backoff_delay(attempt, _retry_after(error)))
+                    continue
+                raise _translate(error, self.endpoint, self._model) from None
+        raise AssertionError("unreachable")
 
     async def model_name(self) -> str:
         """The configured model, or else the first one the endpoint lists."""
         if self._model is None:
-            try:
-                page = await self.client.models.list()
-            except Exception as error:
-                raise _translate(error, self.endpoint) from None
+            page = await self._call(self.client.models.list)
             names = [model.id for model in page.data]
             if not names:
                 raise ModelError(f"{self.endpoint.role} endpoint {self.endpoint.base_url} lists no models",
@@ -86,56 +134,73 @@ class ChatModel:
             self._model = names[0]
         return self._model
 
-    async def stream(self, messages: list[Message]) -> AsyncIterator[str]:
-        """The reply, piece by piece as the model writes it."""
-        model = await self.model_name()
-        try:
-            stream = await self.client.chat.completions.create(
-                model=model,
-                messages=messages,
-                temperature=self.endpoint.temperature,
-                max_tokens=self.endpoint.max_tokens,
-                stream=True,
-            )
-            async for chunk in stream:
-                if chunk.choices and chunk.choices[0].delta.content:
-                    yield chunk.choices[0].delta.content
-        except Exception as error:
-            if isinstance(error, ModelError):
-                raise
-            raise _translate(error, self.endpoint) from None
+    def _request(self, model: str, messages: list[Message], **extra: Any) -> dict[str, Any]:
+        return dict(model=model, messages=messages, temperature=self.endpoint.temperature,
+                    max_tokens=self.endpoint.max_tokens, **extra)
 
-    async def _complete(self, messages: list[Message], **extra: Any) -> str:
+    async def stream(self, messages: list[Message]) -> AsyncIterator[str]:
+        """The reply, piece by piece as the model writes it.
+
+        A stream that ends without the server saying it finished was cut off: that is an error,
+        not a short reply.
+        """
         model = await self.model_name()
+        request = self._request(model, messages, stream=True)
+        stream = await self._call(lambda: self.client.chat.completions.create(**request))
+        received = 0
+        finished = False
         try:
-            response = await self.client.chat.completions.create(
-                model=model,
-                messages=messages,
-                temperature=self.endpoint.temperature,
-                max_tokens=self.endpoint.max_tokens,
-                **extra,
-            )
+            async for chunk in stream:
+                for choice in chunk.choices:
+                    if choice.delta and choice.delta.content:
+                        received += len(choice.delta.content)
+                        yield choice.delta.content
+                    if choice.finish_reason:
+                        finished = True
         except Exception as error:
-            raise _translate(error, self.endpoint) from None
+            if received:
+                raise ModelError(f"the {self.endpoint.role}'s reply was cut off after {received} characters "
+                                 f"({type(error).__name__})", "send your line again") from None
+            raise _translate(error, self.endpoint, model) from None
+        finally:
+            await stream.close()
+        if not finished:
+            raise ModelError(f"the {self.endpoint.role}'s reply was cut off after {received} characters "
+                             "(the stream ended early)", "send your line again")
+
+    async def complete(self, messages: list[Message], **extra: Any) -> str:
+        model = await self.model_name()
+        request = self._request(model, messages, **extra)
+        response = await self._call(lambda: self.client.chat.completions.create(**request))
         if not response.choices:
             raise ModelError(f"{self.endpoint.role} model returned no answer", "try again")
         return response.choices[0].message.content or ""
 
+    async def _complete_structured(self, messages: list[Message], schema: dict[str, Any], name: str) -> str:
+        """Ask with `response_format`; a backend that refuses it gets the schema in the prompt instead."""
+        if self._schema_supported:
+            response_format = {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
+            try:
+                return await self.complete(messages, response_format=response_format)
+            except ModelError as error:
+                if "HTTP 400" not in error.what and "HTTP 422" not in error.what:
+                    raise
+                self._schema_supported = False
+        instruction = {"role": "system", "content": f"Answer with one JSON object matching this JSON Schema: "
+                                                   f"{json.dumps(schema)}"}
+        return await self.complete([*messages, instruction])
+
     async def complete_json(self, messages: list[Message], schema: dict[str, Any], name: str) -> Any:
         """A JSON answer that conforms to `schema`, with one repair round that shows the model its error."""
-        response_format = {
-            "type": "json_schema",
-            "json_schema": {"name": name, "schema": schema, "strict": True},
-        }
         conversation = list(messages)
         problem = ""
-        for attempt in range(2):
-            text = await self._complete(conversation, response_format=response_format)
+        for _ in range(2):
+            text = await self._complete_structured(conversation, schema, name)
             try:
                 value = extract_json(text)
                 errors = schema_errors(value, schema)
             except NoJsonFound:
-                errors = ["the answer holds no JSON object"]
+                errors = ["the answer holds no JSON value"]
             if not errors:
                 return value
             problem = "; ".join(errors[:5])

@@ -28,6 +28,8 @@ class Fault:
     drop_after: int | None = None
     """Streamed answers: send this many pieces of `text`, then cut the connection."""
     text: str = ""
+    retry_after: float | None = None
+    """With `status`: send this Retry-After header."""
 
 
 @dataclass
@@ -128,9 +130,11 @@ class ScriptedServer:
                 with server._lock:
                     server.requests.append(RecordedRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
 
-            def _json(self, status: int, payload: Any) -> None:
+            def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(payload).encode()
                 self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -155,7 +159,9 @@ class ScriptedServer:
                 if fault:
                     time.sleep(fault.delay)
                     if fault.status:
-                        self._json(fault.status, {"error": {"message": f"scripted {fault.status}", "type": "scripted"}})
+                        headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
+                        self._json(fault.status, {"error": {"message": f"scripted {fault.status}", "type": "scripted"}},
+                                   headers)
                         return
                     answer = fault.text
                 content = answer if isinstance(answer, str) else json.dumps(answer)

@@ -93,3 +93,35 @@ async def test_without_an_endpoint_the_app_says_what_to_set(isolated_env):
         await pilot.pause()
         assert not isinstance(app.screen, SessionScreen)
         assert "no model endpoint is set for the client" in screen_text(pilot)
+
+
+async def test_escape_stops_a_reply_and_gives_the_line_back(context_for):
+    from tests.support.scripted_server import ScriptedServer
+
+    with ScriptedServer(token_delay=0.3) as slow:
+        slow.chat.append("Well if you must know it was a really long and difficult week for everyone")
+        app = RehearseApp(context_for(slow))
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press(*"How was your week?", "enter")
+            await pilot.pause(0.5)
+            assert app.screen.busy
+            await pilot.press("escape")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert not app.screen.busy
+            assert app.screen.query_one("#reply").value == "How was your week?"
+            assert len(app.screen.query(ChatMessage)) == 1
+            assert "Reply stopped" in screen_text(pilot)
+
+
+async def test_a_dropped_stream_gives_the_line_back(server, context_for):
+    server.chat.append(Fault(drop_after=2, text="I was going to say something"))
+    app = RehearseApp(context_for(server))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await type_and_send(pilot, "Go on.")
+        assert app.screen.query_one("#reply").value == "Go on."
+        assert "cut off" in screen_text(pilot)

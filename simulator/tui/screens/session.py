@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +23,7 @@ class SessionScreen(Screen[None]):
     BINDINGS = [
         # Priority, so it works while the reply box (whose own ctrl+e jumps to the line's end) has focus.
         Binding("ctrl+e", "end_session", "End session", priority=True),
+        Binding("escape", "stop_reply", "Stop reply"),
     ]
 
     def __init__(self, engine: SessionEngine) -> None:
@@ -80,13 +83,24 @@ class SessionScreen(Screen[None]):
             reply.set_text(self.engine.session.turns[-1].text)
             self._status("")
         except RehearseError as error:
-            await said.remove()
-            await reply.remove()
-            self._restore(text)
-            self._status(f"Not sent: {error}")
+            await self._take_back(said, reply, text, f"Not sent: {error}")
             self.notify(str(error), title="The client could not answer", severity="error", timeout=15)
+        except asyncio.CancelledError:
+            await self._take_back(said, reply, text, "Reply stopped. Your line is back in the box: edit it or press Enter.")
+            raise
         finally:
             self.busy = False
+
+    async def _take_back(self, said: ChatMessage, reply: ChatMessage, text: str, status: str) -> None:
+        """Undo an exchange that did not complete, putting the trainee's words back in the reply box."""
+        await said.remove()
+        await reply.remove()
+        self._restore(text)
+        self._status(status)
+
+    def action_stop_reply(self) -> None:
+        if self.busy:
+            self.workers.cancel_group(self, "model")
 
     def _restore(self, text: str) -> None:
         """Put the trainee's words back in the reply box, so nothing they wrote is lost."""
@@ -112,9 +126,13 @@ class SessionScreen(Screen[None]):
             form = await self.engine.end()
         except RehearseError as error:
             self.query_one("#reply", Input).disabled = False
-            self._status(f"No form yet: {error}")
+            self._status(f"No form yet: {error}. Press Ctrl+E to ask again.")
             self.notify(str(error), title="The form could not be filled in", severity="error", timeout=15)
             return
+        except asyncio.CancelledError:
+            self.query_one("#reply", Input).disabled = False
+            self._status("Form stopped. Carry on, or press Ctrl+E to end again.")
+            raise
         finally:
             self.busy = False
         self.app.switch_screen(FormScreen(self.engine.persona.profile, form))
