@@ -55,6 +55,12 @@ def build_parser() -> argparse.ArgumentParser:
     session.add_argument("--say", action="append", default=[], metavar="TEXT", required=True,
                          help="one trainee line; repeat for each turn")
     session.add_argument("--json", action="store_true", help="print the whole session as one JSON document")
+
+    doctor = commands.add_parser(
+        "doctor", parents=sub_parents,
+        help="check each role's model: backend, whether it answers and gives structured output, speed",
+    )
+    doctor.add_argument("--json", action="store_true", help="print the checks as JSON")
     return parser
 
 
@@ -111,6 +117,44 @@ async def _run_session(context, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _run_doctor(context, args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from simulator.llm.doctor import check_role
+
+    checks = []
+    try:
+        for role in ("client", "rater"):
+            try:
+                model = context.model(role)
+            except RehearseError as error:
+                print(f"{role}: {error}", file=sys.stderr)
+                return 2
+            checks.append(await check_role(model))
+    finally:
+        await context.aclose()
+    if args.json:
+        json.dump([asdict(check) for check in checks], sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        def seconds(value: float | None) -> str:
+            return f"{value:.2f} s" if value is not None else "—"
+
+        rows = [("role", "backend", "model", "endpoint", "answers", "structured", "first token", "tokens/s")]
+        for check in checks:
+            rows.append((check.role, check.backend, check.model or "?", check.base_url,
+                         "yes" if check.answers else "NO", "yes" if check.structured else "NO",
+                         seconds(check.first_token_s),
+                         f"{check.tokens_per_s:.1f}" if check.tokens_per_s else "—"))
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        for check in checks:
+            if check.problem:
+                print(f"{check.role}: {check.problem}")
+    return 0 if all(check.healthy for check in checks) else 1
+
+
 def _run_app(context) -> int:
     from simulator.tui.app import RehearseApp
 
@@ -127,6 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         context = AppContext(_settings_from(args))
         if args.command == "session":
             return asyncio.run(_run_session(context, args))
+        if args.command == "doctor":
+            return asyncio.run(_run_doctor(context, args))
         return _run_app(context)
     except RehearseError as error:
         print(f"rehearse: error: {error}", file=sys.stderr)

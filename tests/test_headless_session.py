@@ -88,3 +88,28 @@ def test_an_unreachable_endpoint_is_one_clear_line(server, isolated_env):
     assert result.returncode == 2
     assert f"server not reachable: client model at {url}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_doctor_reports_each_role(server, endpoint_env):
+    result = run_rehearse("doctor")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["role", "backend", "model", "endpoint", "answers", "structured", "first", "token",
+                                "tokens/s"]
+    for role, line in zip(("client", "rater"), lines[1:3]):
+        cells = line.split()
+        assert cells[:4] == [role, "endpoint", "scripted-model", server.base_url]
+        assert cells[4:6] == ["yes", "yes"]
+    structured = server.structured_requests()
+    assert len(structured) == 2 and structured[0].body["response_format"]["type"] == "json_schema"
+
+
+def test_doctor_json_shows_the_problem_and_fails(server, endpoint_env):
+    server.structured.extend(["nope", "nope"])
+    result = run_rehearse("doctor", "--json")
+    assert result.returncode == 1
+    client, rater = json.loads(result.stdout)
+    assert client["answers"] is True and client["structured"] is False
+    assert "invalid doctor_check twice" in client["problem"]
+    assert rater["structured"] is True and rater["problem"] == ""
+    assert client["first_token_s"] is not None
