@@ -24,7 +24,9 @@ ALLOWED: dict[str, set[str]] = {
     "engine": {"engine", "domain", "errors", "llm", "prompts", "storage", "rating", "personas"},
     "context": {"paths", "settings", "personas", "prompts", "storage", "llm", "engine"},
     "tui": {"tui", "context", "domain", "errors", "engine", "rating", "storage", "serialization", "settings"},
-    "cli": {"errors", "settings", "context", "domain", "serialization", "tui", "llm", "personas", "storage"},
+    "cli": {"errors", "settings", "context", "commands"},
+    "commands": {"commands", "errors", "settings", "context", "domain", "serialization", "tui", "llm", "personas",
+                 "storage", "engine", "rating", "paths"},
     "__main__": {"cli"},
 }
 
