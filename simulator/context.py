@@ -14,6 +14,7 @@ class AppContext:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._models: dict = {}
+        self._engines: list = []
 
     @cached_property
     def personas(self):
@@ -34,12 +35,14 @@ class AppContext:
         return SessionStore(self.settings.transcripts)
 
     def model(self, role: str):
-        """The chat model for 'client' or 'rater'; raises ConfigError when no endpoint is set."""
+        """The chat model for 'client' or 'rater': a configured endpoint, or the embedded engine."""
         if role not in self._models:
-            from simulator.llm.chat import ChatModel
-            from simulator.llm.endpoints import endpoint_for
+            from simulator.llm.endpoints import open_chat_model
 
-            self._models[role] = ChatModel(endpoint_for(role, self.settings.role(role)))
+            model, engine = open_chat_model(role, self.settings.role(role), self.settings.model_path)
+            if engine is not None:
+                self._engines.append(engine)
+            self._models[role] = model
         return self._models[role]
 
     def begin_session(self, persona_id: str):
@@ -59,3 +62,6 @@ class AppContext:
         for model in self._models.values():
             await model.aclose()
         self._models.clear()
+        for engine in self._engines:
+            engine.close()
+        self._engines.clear()

@@ -126,6 +126,63 @@ def now_utc() -> datetime:
     return datetime.now(timezone.utc)
 
 
+class Touch(str, Enum):
+    """How far a trainee reply reached one hidden feeling."""
+
+    NONE = "none"
+    PARTLY = "partly"
+    ACCURATELY = "accurately"
+
+    @property
+    def rank(self) -> int:
+        return TOUCH_ORDER.index(self)
+
+
+TOUCH_ORDER = (Touch.NONE, Touch.PARTLY, Touch.ACCURATELY)
+
+EPITOME_MECHANISMS = ("emotional_reaction", "interpretation", "exploration")
+"""EPITOME's three ways empathy shows in text, each rated 0 (none), 1 (weak), 2 (strong)."""
+
+FIVE_SECRETS = ("disarming", "thought_empathy", "feeling_empathy", "inquiry", "i_feel", "stroking")
+"""Burns' Five Secrets of effective communication, as skills a reply can use."""
+
+TRAPS = ("early_advice", "arguing", "reassurance", "judging", "changing_subject")
+"""What closes a difficult client down."""
+
+
+@dataclass(frozen=True)
+class Appraisal:
+    """How one trainee reply landed, from the client's hidden point of view."""
+
+    feelings: dict[str, Touch]
+    """Hidden feeling (its `feeling` text) to how far the reply reached it."""
+    epitome: dict[str, int]
+    skills: tuple[str, ...]
+    traps: tuple[str, ...]
+    understood: int
+    """0 (not at all) to 4 (completely): how understood the client felt."""
+    inner_reaction: str
+    """One line of what the client thought but did not say."""
+
+
+@dataclass(frozen=True)
+class HiddenState:
+    """What the client feels about the therapist right now; the trainee never sees it live."""
+
+    trust: float
+    """0 to 10. A hidden feeling becomes speakable once trust reaches its level."""
+    resistance: float
+    """0 to 10. High resistance means more pushback, yes-buts and silence."""
+    understood: dict[str, Touch] = field(default_factory=dict)
+    """For each hidden feeling, the best it has been understood so far."""
+
+
+class TurnKind(str, Enum):
+    SPEECH = "speech"
+    SILENCE = "silence"
+    """The trainee chose to wait without speaking."""
+
+
 @dataclass
 class Turn:
     speaker: Speaker
@@ -133,6 +190,15 @@ class Turn:
     at: datetime = field(default_factory=now_utc)
     complete: bool = True
     """False when a client reply was cut off before it finished."""
+    kind: TurnKind = TurnKind.SPEECH
+    appraisal: Appraisal | None = None
+    """Trainee turns: how the reply landed (None until the rater has answered)."""
+    state_after: HiddenState | None = None
+    """Trainee turns: the client's hidden state once this reply was appraised."""
+    note: str = ""
+    """A quiet remark shown with the turn, e.g. that a reply failed a guard."""
+    off_task: bool = False
+    """Trainee turns that tried to instruct the simulator; they move no rating."""
 
 
 @dataclass(frozen=True)
@@ -221,18 +287,68 @@ class ClientForm:
         return self.session_total <= SESSION_AT_RISK_AT
 
 
+@dataclass(frozen=True)
+class Prediction:
+    """The trainee's guess at the client's form, made before seeing it."""
+
+    empathy: dict[str, int]
+    helpfulness: int
+    session: dict[str, int]
+
+
+MAIN_BRANCH = "main"
+
+
+@dataclass
+class Branch:
+    """One line of the conversation. A retry forks a new branch that shares the turns before it."""
+
+    id: str
+    turns: list[Turn] = field(default_factory=list)
+    forked_from: str | None = None
+    fork_turn: int | None = None
+    """Index in the parent's turns of the trainee turn this branch replays differently."""
+    form: ClientForm | None = None
+    prediction: Prediction | None = None
+    ended_at: datetime | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.ended_at is not None
+
+
 @dataclass
 class Session:
     id: str
     persona_id: str
     started_at: datetime = field(default_factory=now_utc)
-    turns: list[Turn] = field(default_factory=list)
-    form: ClientForm | None = None
-    ended_at: datetime | None = None
+    branches: list[Branch] = field(default_factory=lambda: [Branch(MAIN_BRANCH)])
+    active: str = MAIN_BRANCH
+    """The branch being played or last played."""
     trainee: str = ""
     client_model: str = ""
     rater_model: str = ""
+    initial_state: HiddenState | None = None
+
+    def branch(self, branch_id: str | None = None) -> Branch:
+        wanted = branch_id or self.active
+        for branch in self.branches:
+            if branch.id == wanted:
+                return branch
+        raise KeyError(wanted)
+
+    @property
+    def turns(self) -> list[Turn]:
+        return self.branch().turns
+
+    @property
+    def form(self) -> ClientForm | None:
+        return self.branch().form
+
+    @property
+    def ended_at(self) -> datetime | None:
+        return self.branch().ended_at
 
     @property
     def ended(self) -> bool:
-        return self.ended_at is not None
+        return self.branch().ended

@@ -59,6 +59,8 @@ class Settings:
     """Extra persona folders or files, searched after the built-in and user folders."""
     trainee: str = ""
     """Name of the trainee, stored with each session."""
+    model_path: Path | None = None
+    """A GGUF file for the embedded engine instead of the bundled model."""
     config_file: Path | None = None
     """The config file that was read, if any."""
 
@@ -67,7 +69,7 @@ class Settings:
 
 
 ROLE_KEYS = {f.name for f in fields(RoleSettings)}
-TOP_KEYS = {"transcripts", "personas", "trainee", "model", *ROLES}
+TOP_KEYS = {"transcripts", "personas", "trainee", "model_path", "model", *ROLES}
 
 
 def _suggest(key: str, known: set[str]) -> str:
@@ -124,6 +126,8 @@ def _env_layer(env: Mapping[str, str]) -> dict[str, Any]:
         layer["personas"] = env["REHEARSE_PERSONAS"].split(os.pathsep)
     if env.get("REHEARSE_TRAINEE"):
         layer["trainee"] = env["REHEARSE_TRAINEE"]
+    if env.get("REHEARSE_MODEL_PATH"):
+        layer["model_path"] = env["REHEARSE_MODEL_PATH"]
     return layer
 
 
@@ -178,6 +182,7 @@ def load_settings(
         return None
 
     transcripts = pick("transcripts")
+    model_path = pick("model_path")
     personas = pick("personas") or ()
     if isinstance(personas, str):
         personas = [personas]
@@ -187,5 +192,6 @@ def load_settings(
         transcripts=Path(transcripts).expanduser() if transcripts else paths.default_transcripts_dir(),
         personas=tuple(Path(p).expanduser() for p in personas),
         trainee=str(pick("trainee") or ""),
+        model_path=Path(model_path).expanduser() if model_path else None,
         config_file=config_path if config else None,
     )

@@ -20,7 +20,7 @@ def answer(empathy: int, session: int = 8, quotes=()):
 def session_with(*trainee_lines: str) -> Session:
     session = Session(id="s", persona_id="p")
     for line in trainee_lines:
-        session.turns += [Turn(Speaker.CLIENT, "Yes, but..."), Turn(Speaker.TRAINEE, line)]
+        session.turns.extend([Turn(Speaker.CLIENT, "Yes, but..."), Turn(Speaker.TRAINEE, line)])
     return session
 
 
@@ -45,7 +45,7 @@ def test_strict_grading(total, grade, passed):
 def test_session_ratings_at_or_below_36_are_at_risk(ratings, at_risk):
     data = answer(4)
     data["session"] = dict(zip(["relationship", "goals", "approach", "overall"], ratings))
-    form = form_from_answer(data, session_with("Hello"))
+    form = form_from_answer(data, session_with("Hello").turns)
     assert form.session_total == sum(ratings)
     assert form.at_risk is at_risk
 
@@ -58,7 +58,7 @@ def test_low_scores_keep_only_quotes_the_trainee_said():
             {"item": "understood", "quote": "have you tried getting more sleep"},
             {"item": "warmth", "quote": "You should ask your sister to help out more"},
         ]),
-        session,
+        session.turns,
     )
     quotes = {q.item: q.quote for q in form.low_score_quotes}
     assert quotes["listening"] == "You should ask your sister for help."
@@ -69,5 +69,5 @@ def test_low_scores_keep_only_quotes_the_trainee_said():
 
 
 def test_quotes_for_high_scores_are_dropped():
-    form = form_from_answer(answer(4, quotes=[{"item": "warmth", "quote": "Hello"}]), session_with("Hello"))
+    form = form_from_answer(answer(4, quotes=[{"item": "warmth", "quote": "Hello"}]), session_with("Hello").turns)
     assert form.low_score_quotes == ()

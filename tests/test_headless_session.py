@@ -24,7 +24,7 @@ def test_help_lists_the_commands():
 
 def test_a_headless_session_prints_one_json_document_and_saves_it(server, endpoint_env):
     server.chat.extend(["Yeah, but who would watch Mum?", "*rubs eyes* Yeah. Nobody asks that."])
-    server.structured.append({
+    server.answers_for("client_form").append({
         "empathy": {"warmth": 3, "trust": 3, "respect": 4, "listening": 3, "understood": 3},
         "helpfulness": 3,
         "session": {"relationship": 8, "goals": 7, "approach": 7, "overall": 7},
@@ -51,7 +51,7 @@ def test_a_headless_session_prints_one_json_document_and_saves_it(server, endpoi
     chat = server.chat_requests()
     assert len(chat) == 2 and all(request.streamed for request in chat)
     assert "Dana Whitfield" in chat[0].body["messages"][0]["content"]
-    (rater,) = server.structured_requests()
+    (rater,) = server.structured_requests("client_form")
     assert rater.body["response_format"]["type"] == "json_schema"
     assert "ashamed that she resents her mother" in rater.all_text
 
@@ -65,11 +65,12 @@ def test_plain_output_streams_the_transcript_and_the_scores(server, endpoint_env
     assert "Saved to" in result.stdout
 
 
-def test_no_endpoint_is_one_clear_line_not_a_traceback(isolated_env):
+def test_no_endpoint_and_no_local_model_is_one_clear_line_not_a_traceback(isolated_env):
     result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Hello")
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("rehearse: error: no model endpoint is set for the client")
+    assert result.stderr.startswith("rehearse: error: the local model is not installed")
+    assert "run `rehearse model install`" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -107,10 +107,10 @@ async def test_invalid_json_then_valid_json_gives_the_form(isolated_env, server)
         "helpfulness": 3, "session": {"relationship": 9, "goals": 8, "approach": 8, "overall": 8},
         "comment": "Better than I expected.", "low_score_quotes": [],
     }
-    server.structured.extend(["{\"empathy\": {\"warmth\": ", valid])
+    server.answers_for("client_form").extend(["{\"empathy\": {\"warmth\": ", valid])
     form = await engine.end()
     assert form.empathy_total == 18
-    assert "holds no JSON value" in server.structured_requests()[1].all_text
+    assert "holds no JSON value" in server.structured_requests("client_form")[1].all_text
     await context.aclose()
 
 
@@ -118,7 +118,7 @@ async def test_a_form_that_stays_invalid_fails_without_losing_the_session(isolat
     context = context_with_timeout(server, 5)
     engine = context.begin_session("dana-yes-but")
     await say(engine)
-    server.structured.extend(["no", "still no"])
+    server.answers_for("client_form").extend(["no", "still no"])
     with pytest.raises(ModelError, match="invalid client_form twice"):
         await engine.end()
     saved = context.store.load(engine.session.id)
@@ -131,7 +131,7 @@ async def test_a_backend_that_refuses_response_format_gets_the_schema_in_the_pro
     context = context_with_timeout(server, 5)
     engine = context.begin_session("dana-yes-but")
     await say(engine)
-    server.structured.append(Fault(status=400))
+    server.answers_for("client_form").append(Fault(status=400))
     server.chat.append(
         '{"empathy": {"warmth": 1, "trust": 1, "respect": 1, "listening": 1, "understood": 1}, "helpfulness": 0, '
         '"session": {"relationship": 1, "goals": 1, "approach": 1, "overall": 1}, "comment": "No.", '

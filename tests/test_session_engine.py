@@ -26,7 +26,7 @@ async def test_a_session_streams_replies_saves_every_turn_and_ends_with_a_form(s
         (Speaker.CLIENT, "*sighs* Maybe."),
     ]
 
-    server.structured.append({
+    server.answers_for("client_form").append({
         "empathy": {"warmth": 2, "trust": 1, "respect": 3, "listening": 2, "understood": 1},
         "helpfulness": 1,
         "session": {"relationship": 4, "goals": 3, "approach": 2, "overall": 3},
@@ -49,7 +49,7 @@ async def test_a_session_streams_replies_saves_every_turn_and_ends_with_a_form(s
     roles = [m["role"] for m in client_call.body["messages"]]
     assert roles == ["system", "user", "assistant", "user", "assistant", "user"]
 
-    rater_call = server.structured_requests()[-1]
+    rater_call = server.structured_requests("client_form")[-1]
     rater_prompt = rater_call.all_text
     assert rater_call.body["response_format"]["type"] == "json_schema"
     assert "empathy" in rater_call.body["response_format"]["json_schema"]["schema"]["properties"]

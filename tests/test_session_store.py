@@ -11,8 +11,8 @@ from simulator.storage.sessions import SessionStore
 
 def sample_session() -> Session:
     session = Session(id="20261121-100000-dana-yes-but-abcd", persona_id="dana-yes-but", trainee="Sam")
-    session.turns += [Turn(Speaker.CLIENT, "Fine. Tell me what to do."), Turn(Speaker.TRAINEE, "That sounds heavy.")]
-    session.form = ClientForm(
+    session.turns.extend([Turn(Speaker.CLIENT, "Fine. Tell me what to do."), Turn(Speaker.TRAINEE, "That sounds heavy.")])
+    session.branch().form = ClientForm(
         empathy={"warmth": 3, "trust": 2, "respect": 4, "listening": 3, "understood": 2},
         helpfulness=2, session={"relationship": 7, "goals": 6, "approach": 6, "overall": 6},
         comment="Okay, I guess.", low_score_quotes=(LowScoreQuote("trust", "That sounds heavy."),),

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.errors import ConfigError
-from simulator.llm.endpoints import endpoint_for
+from simulator.errors import ConfigError, ModelError
+from simulator.llm.endpoints import endpoint_for, open_chat_model
 from simulator.settings import load_settings
 
 CONFIG = """
@@ -88,10 +88,27 @@ def test_an_openai_key_alone_selects_openai(isolated_env):
     assert endpoint.model
 
 
-def test_no_endpoint_is_a_clear_error(isolated_env):
+def test_with_no_endpoint_or_key_the_embedded_engine_serves(isolated_env):
     settings = load_settings({}, env={})
-    with pytest.raises(ConfigError, match="REHEARSE_BASE_URL"):
-        endpoint_for("client", settings.client)
+    assert endpoint_for("client", settings.client) is None
+    with pytest.raises(ModelError, match="the local model is not installed .* — run `rehearse model install`"):
+        open_chat_model("client", settings.client, settings.model_path)
+
+
+def test_a_model_path_that_is_not_a_file_is_named(isolated_env):
+    settings = load_settings({"model_path": str(isolated_env / "missing.gguf")}, env={})
+    with pytest.raises(ConfigError, match="missing.gguf is not a file"):
+        open_chat_model("client", settings.client, settings.model_path)
+
+
+def test_model_path_comes_from_flag_env_or_config(isolated_env):
+    config = isolated_env / "c.toml"
+    config.write_text('model_path = "/config/model.gguf"\n')
+    env = {"REHEARSE_CONFIG": str(config)}
+    assert str(load_settings({}, env=env).model_path) == "/config/model.gguf"
+    env["REHEARSE_MODEL_PATH"] = "/env/model.gguf"
+    assert str(load_settings({}, env=env).model_path) == "/env/model.gguf"
+    assert str(load_settings({"model_path": "/cli/model.gguf"}, env=env).model_path) == "/cli/model.gguf"
 
 
 def test_a_missing_config_file_named_explicitly_is_an_error(isolated_env):

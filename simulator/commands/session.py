@@ -23,6 +23,7 @@ def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
 
 async def run(context, args: argparse.Namespace) -> int:
     from simulator.domain import EMPATHY_MAX, SESSION_MAX
+    from simulator.engine.session import Redo
     from simulator.serialization import session_to_dict
 
     out = sys.stdout
@@ -34,9 +35,13 @@ async def run(context, args: argparse.Namespace) -> int:
         if not args.json:
             out.write(f"\nYou: {line}\n{name}: ")
         async for piece in engine.say(line):
-            if not args.json:
+            if args.json:
+                continue
+            if isinstance(piece, Redo):
+                out.write(f"\n  (rewritten: {piece.reason})\n{name}: ")
+            else:
                 out.write(piece)
-                out.flush()
+            out.flush()
         if not args.json:
             out.write("\n")
     form = await engine.end()

@@ -1,20 +1,48 @@
-"""The session engine: keeps the transcript, asks the client model for replies, and saves every turn."""
+"""The session engine: the transcript, the client's replies, the appraisals that move the hidden
+state, branches for retries, and the end-of-session form. Every turn is saved as it happens."""
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import re
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import aclosing
+from dataclasses import dataclass
 
-from simulator.domain import ClientForm, Persona, Session, Speaker, Turn, now_utc
+from simulator.domain import (
+    Branch,
+    ClientForm,
+    HiddenState,
+    Persona,
+    Prediction,
+    Session,
+    Speaker,
+    Turn,
+    TurnKind,
+    now_utc,
+)
+from simulator.engine import hidden_state
+from simulator.engine.guards import check_reply, correction_note
+from simulator.engine.off_task import looks_off_task
+from simulator.errors import RehearseError
 from simulator.llm.chat import ChatModel, Message
 from simulator.prompts import PromptRenderer
+from simulator.rating.appraisal import SILENCE_TEXT, Appraiser
 from simulator.rating.form import fill_form
 from simulator.storage.sessions import SessionStore
 
 SESSION_START = "*The therapist invites you in, and the session begins.*"
 """The first user message, so the client's opening line follows a user turn as chat templates expect."""
+SILENT_REPLY = "*says nothing*"
+
+
+@dataclass(frozen=True)
+class Redo:
+    """Yielded by `say` when a streamed reply failed a guard and is being written again."""
+
+    reason: str
 
 
 def new_session_id(persona_id: str) -> str:
@@ -43,7 +71,14 @@ class SessionEngine:
         self.rater = rater
         self.prompts = prompts
         self.store = store
+        # A local engine shares the CPU with the client: appraise in the trainee's thinking time, one
+        # question at a time. A remote endpoint appraises side by side with the client's reply.
+        self.appraise_alongside = client.endpoint.backend != "embedded"
+        self.appraiser = Appraiser(rater, prompts, persona, concurrent=self.appraise_alongside)
+        self._pending: asyncio.Task[None] | None = None
         self._system_prompt: str | None = None
+        self.appraisal_problem = ""
+        """The last appraisal failure, if any; the session goes on without that appraisal."""
 
     @classmethod
     def begin(
@@ -56,17 +91,50 @@ class SessionEngine:
         trainee: str = "",
     ) -> SessionEngine:
         """Start a new session with the client's first opening line, saved at once."""
-        session = Session(id=new_session_id(persona.id), persona_id=persona.id, trainee=trainee)
+        session = Session(id=new_session_id(persona.id), persona_id=persona.id, trainee=trainee,
+                          initial_state=hidden_state.initial_state(persona))
         session.turns.append(Turn(Speaker.CLIENT, persona.profile.opening_lines[0]))
         store.save(session)
         return cls(persona, session, client, rater, prompts, store)
 
+    # --- state -----------------------------------------------------------------------------
+
+    @property
+    def branch(self) -> Branch:
+        return self.session.branch()
+
+    def state_before(self, index: int) -> HiddenState:
+        """The hidden state in force when turn `index` of the active branch was spoken."""
+        for turn in reversed(self.branch.turns[:index]):
+            if turn.speaker is Speaker.TRAINEE and turn.state_after:
+                return turn.state_after
+        return self.session.initial_state or hidden_state.initial_state(self.persona)
+
+    @property
+    def state(self) -> HiddenState:
+        return self.state_before(len(self.branch.turns))
+
     @property
     def awaiting_reply(self) -> bool:
         """True when the trainee's last line has no client reply yet (the last call failed)."""
-        return bool(self.session.turns) and self.session.turns[-1].speaker is Speaker.TRAINEE
+        return bool(self.branch.turns) and self.branch.turns[-1].speaker is Speaker.TRAINEE
 
-    def client_messages(self) -> list[Message]:
+    # --- the client ------------------------------------------------------------------------
+
+    def _stage_direction(self, state: HiddenState) -> str:
+        understood = [name for name, touch in state.understood.items() if touch.rank > 0]
+        return self.prompts.render(
+            "client_state.j2",
+            profile=self.persona.profile,
+            trust=hidden_state.describe_trust(state.trust),
+            resistance=hidden_state.describe_resistance(state.resistance),
+            understood=understood,
+            speakable=[f.feeling for f in hidden_state.speakable(self.persona, state)],
+            unspeakable=[f.feeling for f in hidden_state.unspeakable(self.persona, state)],
+        )
+
+    def client_messages(self, correction: str = "") -> list[Message]:
+        """Persona first and unchanging, then the transcript; the live state rides on the last line."""
         if self._system_prompt is None:
             self._system_prompt = self.prompts.render(
                 "client_system.j2", profile=self.persona.profile, client=self.persona.client
@@ -75,42 +143,136 @@ class SessionEngine:
             {"role": "system", "content": self._system_prompt},
             {"role": "user", "content": SESSION_START},
         ]
-        for turn in self.session.turns:
-            role = "user" if turn.speaker is Speaker.TRAINEE else "assistant"
-            messages.append({"role": role, "content": turn.text})
+        for turn in self.branch.turns:
+            if turn.speaker is Speaker.TRAINEE:
+                text = SILENCE_TEXT if turn.kind is TurnKind.SILENCE else turn.text
+                messages.append({"role": "user", "content": text})
+            else:
+                messages.append({"role": "assistant", "content": turn.text})
+        if messages[-1]["role"] == "user":
+            direction = self._stage_direction(self.state)
+            if correction:
+                direction += "\n" + correction
+            messages[-1] = {"role": "user", "content": f"{messages[-1]['content']}\n\n{direction}"}
         return messages
 
-    async def say(self, text: str) -> AsyncIterator[str]:
-        """Record the trainee's line, then stream the client's reply and record it too.
+    async def say(self, text: str, *, silence: bool = False) -> AsyncIterator[str | Redo]:
+        """Record the trainee's line (or silence), then stream the client's reply and record it too.
 
-        If the previous call failed, the unanswered line is replaced by this one, so a retry never
-        leaves two trainee lines in a row.
+        Yields the reply piece by piece; a `Redo` means the pieces so far failed a guard and a new
+        reply follows. If the previous call failed, the unanswered line is replaced by this one.
         """
         text = text.strip()
-        if not text:
+        if not text and not silence:
             raise ValueError("the trainee's line is empty")
-        if self.session.ended:
+        if self.branch.ended:
             raise ValueError("the session has ended")
+        await self.settle()
+        turn = Turn(Speaker.TRAINEE, "" if silence else text,
+                    kind=TurnKind.SILENCE if silence else TurnKind.SPEECH,
+                    off_task=not silence and looks_off_task(text))
         if self.awaiting_reply:
-            self.session.turns[-1] = Turn(Speaker.TRAINEE, text)
+            self.branch.turns[-1] = turn
         else:
-            self.session.turns.append(Turn(Speaker.TRAINEE, text))
+            self.branch.turns.append(turn)
+        trainee_index = len(self.branch.turns) - 1
         self.store.save(self.session)
         self.session.client_model = await self.client.model_name()
-        pieces: list[str] = []
-        async with aclosing(self.client.stream(self.client_messages())) as stream:
-            async for piece in stream:
-                pieces.append(piece)
-                yield piece
-        reply = _tidy_reply("".join(pieces), self.persona.profile.name) or "*says nothing*"
-        self.session.turns.append(Turn(Speaker.CLIENT, reply))
+        if self.appraise_alongside:
+            self._start_appraisal(trainee_index)
+
+        correction = ""
+        note = ""
+        for attempt in range(2):
+            pieces: list[str] = []
+            async with aclosing(self.client.stream(self.client_messages(correction))) as stream:
+                async for piece in stream:
+                    pieces.append(piece)
+                    yield piece
+            reply = _tidy_reply("".join(pieces), self.persona.profile.name) or SILENT_REPLY
+            verdict = check_reply(reply, self.persona, hidden_state.unspeakable(self.persona, self.state))
+            if verdict.passed:
+                break
+            if attempt == 0:
+                correction = correction_note(verdict, self.persona)
+                yield Redo("; ".join(verdict.problems))
+            else:
+                note = f"this reply {', '.join(verdict.problems)} even when written again"
+        self.branch.turns.append(Turn(Speaker.CLIENT, reply, note=note))
+        self.store.save(self.session)
+        if not self.appraise_alongside or self._pending is None:
+            self._start_appraisal(trainee_index)
+
+    async def wait_in_silence(self) -> AsyncIterator[str | Redo]:
+        """The trainee says nothing and lets the silence work."""
+        async for piece in self.say("", silence=True):
+            yield piece
+
+    # --- appraisal -------------------------------------------------------------------------
+
+    def _start_appraisal(self, index: int) -> None:
+        if self._pending is None or self._pending.done():
+            self._pending = asyncio.create_task(self._appraise(self.branch, index))
+
+    async def _appraise(self, branch: Branch, index: int) -> None:
+        turn = branch.turns[index]
+        before = self.state_before(index)
+        if turn.off_task:
+            turn.state_after = before
+        else:
+            appraisal = await self.appraiser.appraise(branch.turns[: index + 1])
+            turn.appraisal = appraisal
+            turn.state_after = hidden_state.apply_appraisal(before, appraisal)
+        self.session.rater_model = await self.rater.model_name()
         self.store.save(self.session)
 
-    async def end(self) -> ClientForm:
+    async def settle(self) -> None:
+        """Wait for the appraisal under way, if any. A failed appraisal is noted, never fatal."""
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return
+        try:
+            await pending
+        except RehearseError as error:
+            self.appraisal_problem = str(error)
+
+    # --- branches --------------------------------------------------------------------------
+
+    def retry_from(self, trainee_turn: int) -> Branch:
+        """Fork a new branch that replays the trainee's `trainee_turn`-th line (1-based) differently."""
+        trainee_indexes = [i for i, t in enumerate(self.branch.turns) if t.speaker is Speaker.TRAINEE]
+        if not 1 <= trainee_turn <= len(trainee_indexes):
+            raise ValueError(f"there is no trainee turn {trainee_turn}; this branch has {len(trainee_indexes)}")
+        fork_index = trainee_indexes[trainee_turn - 1]
+        parent = self.branch
+        branch = Branch(
+            id=f"retry-{len(self.session.branches)}",
+            turns=copy.deepcopy(parent.turns[:fork_index]),
+            forked_from=parent.id,
+            fork_turn=fork_index,
+        )
+        self.session.branches.append(branch)
+        self.session.active = branch.id
+        self.store.save(self.session)
+        return branch
+
+    def switch_to(self, branch_id: str) -> Branch:
+        self.session.branch(branch_id)
+        self.session.active = branch_id
+        return self.branch
+
+    # --- the end ---------------------------------------------------------------------------
+
+    async def end(self, prediction: Prediction | None = None) -> ClientForm:
         """Ask the client (through the rater model) to fill in the post-session form, and save it."""
+        await self.settle()
+        branch = self.branch
+        if prediction is not None:
+            branch.prediction = prediction
+            self.store.save(self.session)
         self.session.rater_model = await self.rater.model_name()
-        form = await fill_form(self.rater, self.prompts, self.persona, self.session)
-        self.session.form = form
-        self.session.ended_at = now_utc()
+        form = await fill_form(self.rater, self.prompts, self.persona, branch.turns)
+        branch.form = form
+        branch.ended_at = now_utc()
         self.store.save(self.session)
         return form

@@ -71,6 +71,9 @@ def _translate(error: Exception, endpoint: Endpoint, model: str | None) -> Model
         return ModelError(f"{where} did not answer within {endpoint.timeout:g} s",
                           "try again, or raise the role's timeout in the config file")
     if isinstance(error, openai.APIConnectionError):
+        if endpoint.backend == "embedded":
+            return ModelError(f"the local model for the {endpoint.role} stopped answering",
+                              "try again; if it repeats, see the engine log in ~/.cache/rehearse/logs")
         return ModelError(f"server not reachable: {where}",
                           "start the server, or fix REHEARSE_BASE_URL / --base-url")
     if isinstance(error, openai.AuthenticationError):
@@ -90,8 +93,10 @@ def _translate(error: Exception, endpoint: Endpoint, model: str | None) -> Model
 class ChatModel:
     """Streams replies and fetches schema-checked JSON answers from one endpoint."""
 
-    def __init__(self, endpoint: Endpoint) -> None:
+    def __init__(self, endpoint: Endpoint, before_request: Callable[[], Awaitable[None]] | None = None) -> None:
         self.endpoint = endpoint
+        self.before_request = before_request
+        """Awaited before every request, e.g. to start the embedded engine on first use."""
         self._client: Any = None
         self._model: str | None = endpoint.model
         self._schema_supported = True
@@ -111,6 +116,8 @@ class ChatModel:
 
     async def _call(self, make_call: Callable[[], Awaitable[T]]) -> T:
         """Run one request, retrying 429 and 5xx answers; any failure becomes a ModelError."""
+        if self.before_request is not None:
+            await self.before_request()
         for attempt in range(MAX_ATTEMPTS):
             try:
                 return await make_call()
@@ -135,8 +142,8 @@ class ChatModel:
         return self._model
 
     def _request(self, model: str, messages: list[Message], **extra: Any) -> dict[str, Any]:
-        return dict(model=model, messages=messages, temperature=self.endpoint.temperature,
-                    max_tokens=self.endpoint.max_tokens, **extra)
+        defaults = dict(temperature=self.endpoint.temperature, max_tokens=self.endpoint.max_tokens)
+        return {"model": model, "messages": messages, **defaults, **extra}
 
     async def stream(self, messages: list[Message]) -> AsyncIterator[str]:
         """The reply, piece by piece as the model writes it.

@@ -13,11 +13,12 @@ from simulator.domain import (
     FormItem,
     LowScoreQuote,
     Persona,
-    Session,
     Speaker,
+    Turn,
 )
 from simulator.llm.chat import ChatModel
 from simulator.prompts import PromptRenderer
+from simulator.rating.appraisal import turn_text
 
 LOW_SCORE_AT = 2
 """Empathy items scored at or below this need a quote from the transcript."""
@@ -71,9 +72,9 @@ def _grounded_quote(quote: str, trainee_lines: list[str]) -> str | None:
     return max(trainee_lines, key=lambda line: difflib.SequenceMatcher(None, wanted, line.casefold()).ratio())
 
 
-def form_from_answer(answer: dict[str, Any], session: Session) -> ClientForm:
+def form_from_answer(answer: dict[str, Any], turns: list[Turn]) -> ClientForm:
     """Build the form, keeping only quotes the trainee really said, one per low empathy item."""
-    trainee_lines = [turn.text for turn in session.turns if turn.speaker is Speaker.TRAINEE]
+    trainee_lines = [turn.text for turn in turns if turn.speaker is Speaker.TRAINEE and turn.text and not turn.off_task]
     empathy = {item.key: answer["empathy"][item.key] for item in EMPATHY_ITEMS}
     quoted: dict[str, str] = {}
     for entry in answer["low_score_quotes"]:
@@ -91,19 +92,26 @@ def form_from_answer(answer: dict[str, Any], session: Session) -> ClientForm:
     )
 
 
-async def fill_form(rater: ChatModel, prompts: PromptRenderer, persona: Persona, session: Session) -> ClientForm:
-    system = prompts.render(
+def _felt_along_the_way(turns: list[Turn]) -> list[dict[str, Any]]:
+    return [
+        {"turn": index + 1, "understood": turn.appraisal.understood,
+         "traps": [trap.replace("_", " ") for trap in turn.appraisal.traps]}
+        for index, turn in enumerate(turns)
+        if turn.speaker is Speaker.TRAINEE and turn.appraisal
+    ]
+
+
+async def fill_form(rater: ChatModel, prompts: PromptRenderer, persona: Persona, turns: list[Turn]) -> ClientForm:
+    context = prompts.render("rater_context.j2", profile=persona.profile, client=persona.client, turns=turns,
+                             turn_text=turn_text)
+    question = prompts.render(
         "client_form.j2",
         profile=persona.profile,
-        client=persona.client,
-        turns=session.turns,
         empathy_items=EMPATHY_ITEMS,
         helpfulness_item=HELPFULNESS_ITEM,
         session_items=SESSION_ITEMS,
+        felt=_felt_along_the_way(turns),
     )
-    messages = [
-        {"role": "system", "content": system},
-        {"role": "user", "content": "The session is over. Fill in the form now, as JSON."},
-    ]
+    messages = [{"role": "system", "content": context}, {"role": "user", "content": question}]
     answer = await rater.complete_json(messages, form_schema(), name="client_form")
-    return form_from_answer(answer, session)
+    return form_from_answer(answer, turns)

@@ -10,7 +10,7 @@ from tinydb.table import Document
 
 from simulator.domain import Session
 from simulator.errors import StorageError
-from simulator.serialization import session_from_dict, session_to_dict
+from simulator.serialization import session_from_dict, session_to_record
 from simulator.storage.atomic import AtomicJSONStorage
 
 SESSION_TABLE = "session"
@@ -28,7 +28,7 @@ class SessionStore:
         path = self.path_for(session.id)
         try:
             with TinyDB(path, storage=AtomicJSONStorage) as database:
-                database.table(SESSION_TABLE).upsert(Document(session_to_dict(session), doc_id=SESSION_DOC_ID))
+                database.table(SESSION_TABLE).upsert(Document(session_to_record(session), doc_id=SESSION_DOC_ID))
         except OSError as error:
             raise StorageError(f"cannot save session to {path} ({error.strerror})",
                                "check that the transcripts folder is writable, or set REHEARSE_TRANSCRIPTS") from None

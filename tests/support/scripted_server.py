@@ -1,9 +1,10 @@
 """A small scripted OpenAI-compatible server on 127.0.0.1, for tests and benchmarks.
 
 It answers /v1/models and /v1/chat/completions (streamed or not). Requests that carry a
-`response_format` take their answer from `structured`, others from `chat`; each queue holds
-answers or `Fault`s, used in order. With a queue empty, chat answers `default_reply` and
-structured requests get an answer built from the schema they sent. Every request is recorded.
+`response_format` take their answer from the queue for their schema's name (`answers_for(name)`),
+else from `structured`; others take theirs from `chat`. Each queue holds answers or `Fault`s, used
+in order. With the queues empty, chat answers `default_reply` and structured requests get an answer
+built from the schema they sent. Every request is recorded.
 """
 
 from __future__ import annotations
@@ -49,6 +50,10 @@ class RecordedRequest:
         return "response_format" in self.body
 
     @property
+    def schema_name(self) -> str:
+        return self.body.get("response_format", {}).get("json_schema", {}).get("name", "")
+
+    @property
     def all_text(self) -> str:
         return "\n".join(str(m.get("content", "")) for m in self.body.get("messages", []))
 
@@ -77,6 +82,7 @@ class ScriptedServer:
     def __init__(self, token_delay: float = 0.0) -> None:
         self.chat: deque[str | Fault] = deque()
         self.structured: deque[Any] = deque()
+        self.named: dict[str, deque[Any]] = {}
         self.requests: list[RecordedRequest] = []
         self.default_reply = "I don't know what to say."
         self.token_delay = token_delay
@@ -104,19 +110,27 @@ class ScriptedServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
+    def answers_for(self, schema_name: str) -> deque[Any]:
+        """The queue of answers for structured requests whose json_schema has this name."""
+        return self.named.setdefault(schema_name, deque())
+
     def chat_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.endswith("/chat/completions") and not r.structured]
 
-    def structured_requests(self) -> list[RecordedRequest]:
-        return [r for r in self.requests if r.path.endswith("/chat/completions") and r.structured]
+    def structured_requests(self, schema_name: str | None = None) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.endswith("/chat/completions") and r.structured
+                and (schema_name is None or r.schema_name == schema_name)]
 
     def _next(self, body: dict[str, Any]) -> Any:
         with self._lock:
             if "response_format" in body:
+                json_schema = body["response_format"].get("json_schema", {})
+                named = self.named.get(json_schema.get("name", ""))
+                if named:
+                    return named.popleft()
                 if self.structured:
                     return self.structured.popleft()
-                schema = body["response_format"].get("json_schema", {}).get("schema", {})
-                return example_for(schema)
+                return example_for(json_schema.get("schema", {}))
             return self.chat.popleft() if self.chat else self.default_reply
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:

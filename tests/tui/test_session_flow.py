@@ -20,7 +20,7 @@ FORM = {
 
 async def test_pick_a_persona_talk_twice_end_and_see_the_form(server, context_for):
     server.chat.extend(["Yeah, but she never picks up.", "*long pause* ...Maybe. I don't know."])
-    server.structured.append(FORM)
+    server.answers_for("client_form").append(FORM)
     app = RehearseApp(context_for(server))
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
@@ -58,7 +58,7 @@ async def test_pick_a_persona_talk_twice_end_and_see_the_form(server, context_fo
     chat = server.chat_requests()
     assert len(chat) == 2 and all(request.streamed for request in chat)
     assert persona.profile.situation in chat[0].body["messages"][0]["content"]
-    (rater,) = server.structured_requests()
+    (rater,) = server.structured_requests("client_form")
     assert rater.body["response_format"]["type"] == "json_schema"
     assert rater.body["response_format"]["json_schema"]["schema"]["required"]
     for feeling in persona.client.hidden_feelings:
@@ -92,7 +92,7 @@ async def test_without_an_endpoint_the_app_says_what_to_set(isolated_env):
         await pilot.press("enter")
         await pilot.pause()
         assert not isinstance(app.screen, SessionScreen)
-        assert "no model endpoint is set for the client" in screen_text(pilot)
+        assert "the local model is not installed" in screen_text(pilot)
 
 
 async def test_escape_stops_a_reply_and_gives_the_line_back(context_for):

@@ -37,7 +37,7 @@ def test_session_after_one_exchange(snap_compare, server, context_for, size):
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 def test_form(snap_compare, server, context_for, size):
     server.chat.append("Yeah, but she never picks up.")
-    server.structured.append(FORM)
+    server.answers_for("client_form").append(FORM)
 
     async def play(pilot):
         await pilot.press("enter")

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from simulator.domain import Speaker
-from simulator.engine.session import SessionEngine
+from simulator.engine.session import Redo, SessionEngine
 from simulator.errors import RehearseError
 from simulator.tui.widgets.chat_message import ChatMessage
 
@@ -78,9 +78,15 @@ class SessionScreen(Screen[None]):
         self._status(f"{self.client_name} is answering…")
         try:
             async for piece in self.engine.say(text):
+                if isinstance(piece, Redo):
+                    reply.set_text("")
+                    continue
                 reply.append(piece)
                 transcript.scroll_end(animate=False)
-            reply.set_text(self.engine.session.turns[-1].text)
+            final = self.engine.session.turns[-1]
+            reply.set_text(final.text)
+            if final.note:
+                reply.mark(final.note)
             self._status("")
         except RehearseError as error:
             await self._take_back(said, reply, text, f"Not sent: {error}")

@@ -1,0 +1,81 @@
+"""Checks every client reply must pass: in character, still the client, no early disclosure, short.
+
+Each check compares the reply's text against fixed patterns or the persona's own hidden text, so it
+costs no model call. A failing reply is regenerated once; if the retry fails too, it is shown with a
+quiet note (the engine decides that; this module only judges).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from simulator.domain import HiddenFeeling, Persona
+
+MAX_WORDS = 90
+
+OUT_OF_CHARACTER = re.compile(
+    r"\b(as an ai|language model|i am an ai|i'm an ai|ai assistant|this (role-?play|simulation)|"
+    r"my (instructions|system prompt)|hidden feelings?|trust level|i cannot role-?play|stay in character)\b",
+    re.IGNORECASE,
+)
+THERAPIST_VOICE = re.compile(
+    r"(^|\n)\s*(therapist|counsell?or)\s*:|"
+    r"\b(how does that make you feel|what brings you (in|here) today|as your (therapist|counsell?or)|"
+    r"let'?s explore (that|this|your)|it sounds like you('re| are) feeling|i hear that you|"
+    r"thank you for sharing( that)?|i'?m here to (help|support) you|have you (tried|considered) (talking|speaking) to a)\b",
+    re.IGNORECASE,
+)
+STOPWORDS = frozenset(
+    "a an the and or but of to in on at for with by from that this these those is are was were be been "
+    "being it its he she they them their her his him i me my you your we our not no so as if then than "
+    "too very can could would should will just about into over under again more most some any all own "
+    "same other such only also much many when where what which who whom why how".split()
+)
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    problems: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def _stems(text: str) -> set[str]:
+    """Words reduced to their first six letters, so 'resents' and 'resentment' meet."""
+    return {word[:6] for word in re.findall(r"[a-z']+", text.lower()) if word not in STOPWORDS and len(word) > 3}
+
+
+def disclosure_markers(persona: Persona, feeling: HiddenFeeling) -> set[str]:
+    """The words of a hidden feeling that the visible persona does not already say."""
+    visible = _stems(" ".join([persona.profile.situation, *persona.profile.opening_lines, persona.profile.name]))
+    return _stems(feeling.feeling) - visible
+
+
+def check_reply(reply: str, persona: Persona, unspeakable: tuple[HiddenFeeling, ...]) -> GuardResult:
+    problems = []
+    if OUT_OF_CHARACTER.search(reply):
+        problems.append("left character")
+    if THERAPIST_VOICE.search(reply):
+        problems.append("spoke as the therapist")
+    words = _stems(reply)
+    for feeling in unspeakable:
+        markers = disclosure_markers(persona, feeling)
+        # Two shared words (or the only one there is) tell a disclosure from a chance word like "home".
+        if markers and len(markers & words) >= min(2, len(markers)):
+            problems.append(f"said '{feeling.feeling}' before trusting enough")
+    if len(reply.split()) > MAX_WORDS:
+        problems.append(f"ran past {MAX_WORDS} words")
+    return GuardResult(tuple(problems))
+
+
+def correction_note(result: GuardResult, persona: Persona) -> str:
+    """What the regenerated reply is told, in the client prompt's own terms."""
+    name = persona.profile.name
+    return (
+        f"Your last draft {', '.join(result.problems)}. Answer again as {name}, the client, in the first person: "
+        "stay in the role, do not speak like a therapist, keep the hidden feelings unspoken, "
+        "and use at most three short sentences."
+    )

@@ -1,0 +1,207 @@
+"""Appraise one trainee reply from the client's hidden point of view.
+
+Small models answer small questions more reliably than one big form, so the appraisal asks several
+narrow questions — one per hidden feeling, one per EPITOME mechanism, one for skills and traps, one
+for how understood the client felt — and combines the answers here. Every question shares the same
+context prefix, so a local engine evaluates the persona and transcript once per turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from simulator.domain import (
+    EPITOME_MECHANISMS,
+    FIVE_SECRETS,
+    TRAPS,
+    Appraisal,
+    HiddenFeeling,
+    Persona,
+    Speaker,
+    Touch,
+    Turn,
+    TurnKind,
+)
+from simulator.llm.chat import ChatModel, Message
+from simulator.prompts import PromptRenderer
+
+OFF_TASK_STAND_IN = "(says something addressed to the simulator rather than to the client)"
+SILENCE_TEXT = "*waits in silence*"
+
+TOUCH_SCHEMA = {
+    "type": "object",
+    "properties": {"touch": {"type": "string", "enum": [t.value for t in Touch]}},
+    "required": ["touch"],
+    "additionalProperties": False,
+}
+LEVEL_SCHEMA = {
+    "type": "object",
+    "properties": {"level": {"type": "integer", "minimum": 0, "maximum": 2}},
+    "required": ["level"],
+    "additionalProperties": False,
+}
+
+
+def _flags(names: tuple[str, ...]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {name: {"type": "boolean"} for name in names},
+        "required": list(names),
+        "additionalProperties": False,
+    }
+
+
+SKILLS_SCHEMA = {
+    "type": "object",
+    "properties": {"skills": _flags(FIVE_SECRETS), "traps": _flags(TRAPS)},
+    "required": ["skills", "traps"],
+    "additionalProperties": False,
+}
+REACTION_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "understood": {"type": "integer", "minimum": 0, "maximum": 4},
+        "inner_reaction": {"type": "string"},
+    },
+    "required": ["understood", "inner_reaction"],
+    "additionalProperties": False,
+}
+
+# Plain-text evidence of two traps that small raters often miss; a match counts even if the rater said no.
+ADVICE = re.compile(
+    r"\b(you should|you need to|you have to|you could try|have you (tried|thought about|considered)|"
+    r"why don'?t you|what if you|maybe you could|i'?d suggest|i suggest|try to|it might help to|"
+    r"it would help to|make sure (you|to))\b",
+    re.IGNORECASE,
+)
+REASSURANCE = re.compile(
+    r"\b(don'?t worry|it'?ll be (ok|okay|fine|alright)|it will be (ok|okay|fine|alright)|everything will be|"
+    r"you'?re doing (a )?(great|fine|good|amazing)|i'?m sure (it|you|things)|look on the bright side|"
+    r"at least you)\b",
+    re.IGNORECASE,
+)
+
+
+def turn_text(turn: Turn) -> str:
+    """A turn as the rater sees it: instructions aimed at the simulator are not shown to it."""
+    if turn.off_task:
+        return OFF_TASK_STAND_IN
+    if turn.kind is TurnKind.SILENCE:
+        return SILENCE_TEXT
+    return turn.text
+
+
+def lexical_traps(reply: str) -> set[str]:
+    found = set()
+    if ADVICE.search(reply):
+        found.add("early_advice")
+    if REASSURANCE.search(reply):
+        found.add("reassurance")
+    return found
+
+
+def combine(
+    feelings: dict[str, Touch],
+    epitome: dict[str, int],
+    skills: dict[str, bool],
+    traps: dict[str, bool],
+    understood: int,
+    inner_reaction: str,
+    reply: str,
+) -> Appraisal:
+    """One appraisal from the separate answers, made consistent with each other and with the text."""
+    trap_names = {name for name, hit in traps.items() if hit} | lexical_traps(reply)
+    touches = list(feelings.values())
+    if trap_names and not any(t is Touch.ACCURATELY for t in touches):
+        understood = min(understood, 2)
+    if all(t is Touch.NONE for t in touches) and not any(epitome.values()):
+        understood = min(understood, 1)
+    if Touch.ACCURATELY in touches and not trap_names:
+        understood = max(understood, 2)
+    return Appraisal(
+        feelings=feelings,
+        epitome=epitome,
+        skills=tuple(name for name in FIVE_SECRETS if skills.get(name)),
+        traps=tuple(name for name in TRAPS if name in trap_names),
+        understood=understood,
+        inner_reaction=inner_reaction.strip(),
+    )
+
+
+class Appraiser:
+    """Asks the rater model the appraisal's questions about the latest trainee reply."""
+
+    def __init__(self, rater: ChatModel, prompts: PromptRenderer, persona: Persona, concurrent: bool) -> None:
+        self.rater = rater
+        self.prompts = prompts
+        self.persona = persona
+        self.concurrent = concurrent
+        """Ask the questions side by side (remote endpoints) or one after another (a local engine)."""
+
+    def _context(self, turns: list[Turn]) -> Message:
+        content = self.prompts.render("rater_context.j2", profile=self.persona.profile, client=self.persona.client,
+                                      turns=turns, turn_text=turn_text)
+        return {"role": "system", "content": content}
+
+    async def _ask(self, context: Message, template: str, schema: dict[str, Any], name: str, **values: Any) -> Any:
+        question = self.prompts.render(template, profile=self.persona.profile, **values)
+        return await self.rater.complete_json([context, {"role": "user", "content": question}], schema, name=name)
+
+    async def appraise(self, turns: list[Turn]) -> Appraisal:
+        """Appraise the last turn in `turns`, which must be the trainee's."""
+        latest = turns[-1]
+        assert latest.speaker is Speaker.TRAINEE
+        context = self._context(turns)
+        values = {"turn_number": len(turns), "reply": turn_text(latest)}
+
+        def feeling_question(feeling: HiddenFeeling) -> Callable[[], Awaitable[Any]]:
+            return lambda: self._ask(context, "appraisal_feeling.j2", TOUCH_SCHEMA, "feeling_touch",
+                                     feeling=feeling, **values)
+
+        def epitome_question(mechanism: str) -> Callable[[], Awaitable[Any]]:
+            return lambda: self._ask(context, "appraisal_epitome.j2", LEVEL_SCHEMA, "epitome_level",
+                                     mechanism=mechanism, **values)
+
+        questions = [feeling_question(f) for f in self.persona.client.hidden_feelings]
+        questions += [epitome_question(m) for m in EPITOME_MECHANISMS]
+        questions.append(lambda: self._ask(context, "appraisal_skills.j2", SKILLS_SCHEMA, "skills_and_traps", **values))
+        questions.append(lambda: self._ask(context, "appraisal_reaction.j2", REACTION_SCHEMA, "client_reaction",
+                                           **values))
+        if self.concurrent:
+            answers = await asyncio.gather(*(ask() for ask in questions))
+        else:
+            answers = [await ask() for ask in questions]
+
+        feelings_count = len(self.persona.client.hidden_feelings)
+        feeling_answers = answers[:feelings_count]
+        epitome_answers = answers[feelings_count:feelings_count + len(EPITOME_MECHANISMS)]
+        skills_answer, reaction_answer = answers[-2], answers[-1]
+        return combine(
+            feelings={f.feeling: Touch(a["touch"]) for f, a in zip(self.persona.client.hidden_feelings, feeling_answers)},
+            epitome={m: a["level"] for m, a in zip(EPITOME_MECHANISMS, epitome_answers)},
+            skills=skills_answer["skills"],
+            traps=skills_answer["traps"],
+            understood=reaction_answer["understood"],
+            inner_reaction=reaction_answer["inner_reaction"],
+            reply=latest.text,
+        )
+
+
+async def epitome_levels(rater: ChatModel, prompts: PromptRenderer, post: str, response: str,
+                         mechanisms: tuple[str, ...] = EPITOME_MECHANISMS) -> dict[str, int]:
+    """EPITOME levels of a response to a help-seeking post, asked the same way as in a session."""
+    context = {"role": "system", "content": (
+        "You judge how empathic a reply to someone seeking support is.\n"
+        f"<post>\n{post}\n</post>\n<reply>\n{response}\n</reply>"
+    )}
+    levels = {}
+    for mechanism in mechanisms:
+        question = prompts.render("appraisal_epitome.j2", mechanism=mechanism, turn_number=0, reply=response,
+                                  profile=None)
+        answer = await rater.complete_json([context, {"role": "user", "content": question}], LEVEL_SCHEMA,
+                                           name="epitome_level")
+        levels[mechanism] = answer["level"]
+    return levels
