@@ -66,3 +66,17 @@ def test_an_invalid_file_is_skipped_with_a_warning_and_later_folders_replace_by_
     assert library.get("dana-yes-but").profile.name == "Dana Override"
     with pytest.raises(PersonaError, match="no persona with id 'nobody'"):
         library.get("nobody")
+
+
+def test_instructor_material_never_reaches_the_client_prompt_and_the_profile_holds_no_hidden_text():
+    from simulator.prompts import PromptRenderer
+
+    renderer = PromptRenderer()
+    for persona in load_library([paths.BUILTIN_PERSONAS_DIR]):
+        prompt = renderer.render("client_system.j2", profile=persona.profile, client=persona.client)
+        assert persona.instructor.notes not in prompt
+        for probe in persona.instructor.probes:
+            assert probe.say not in prompt and probe.expect not in prompt
+        visible = " ".join(str(value) for value in vars(persona.profile).values())
+        for feeling in persona.client.hidden_feelings:
+            assert feeling.reason not in visible and feeling.feeling not in visible

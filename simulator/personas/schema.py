@@ -1,10 +1,18 @@
-"""Turn a persona file's parsed YAML into a Persona, naming each field that is wrong and how to fix it."""
+"""The persona file's fields: turn parsed data into a Persona, collecting every problem with its fix,
+and turn a Persona back into data in the file's layout.
+
+Visible, client-only and instructor-only material land in three separate dataclasses
+(PersonaProfile, ClientBrief, InstructorNotes), so the code that builds a prompt or a screen can
+only pass on the part it was given.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.domain import (
@@ -17,137 +25,204 @@ from simulator.domain import (
     Probe,
 )
 from simulator.errors import PersonaError
+from simulator.personas.field_reader import FieldReader, kind_of
+from simulator.personas.problems import Problem, errors
 
 SAFE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+MIN_HIDDEN_FEELINGS = 3
+MIN_PROBES = 2
 
-VISIBLE_KEYS = {"id", "name", "age", "situation", "archetype", "difficulty", "tags", "opening_lines"}
-TOP_KEYS = VISIBLE_KEYS | {"client", "instructor"}
-CLIENT_KEYS = {"speaking_style", "hidden_feelings", "what_helps", "what_backfires", "speech_examples"}
-FEELING_KEYS = {"feeling", "intensity", "reason", "voice_at_trust"}
-INSTRUCTOR_KEYS = {"notes", "probes"}
-PROBE_KEYS = {"say", "expect"}
+VISIBLE_KEYS = ("id", "name", "age", "archetype", "difficulty", "tags", "situation", "opening_lines")
+CLIENT_KEYS = ("speaking_style", "hidden_feelings", "what_helps", "what_backfires", "speech_examples")
+INSTRUCTOR_KEYS = ("notes", "probes")
+CARD_KEYS = ("creator", "character_version", "system_prompt", "post_history_instructions", "character_book",
+             "extensions")
+TOP_KEYS = (*VISIBLE_KEYS, "client", "instructor", "card")
+FEELING_KEYS = ("feeling", "intensity", "reason", "voice_at_trust")
+PROBE_KEYS = ("say", "expect")
+SECTION_OF = {**{key: "" for key in VISIBLE_KEYS}, **{key: "client" for key in CLIENT_KEYS},
+              **{key: "instructor" for key in INSTRUCTOR_KEYS}, "card": ""}
+"""Where each key belongs: '' is the top level."""
 
 
-class _Reader:
-    """Reads typed fields out of one file's data, raising PersonaError that names file and field."""
+@dataclass(frozen=True)
+class PersonaDocument:
+    """A valid persona file: the persona, plus character-card details kept for a later export."""
 
-    def __init__(self, source: str) -> None:
-        self.source = source
+    persona: Persona
+    card: dict[str, Any] = field(default_factory=dict)
 
-    def fail(self, field: str, what: str, fix: str) -> PersonaError:
-        return PersonaError(f"{self.source}: {field}: {what}", fix)
 
-    def mapping(self, value: Any, field: str, known: set[str]) -> Mapping[str, Any]:
-        if not isinstance(value, Mapping):
-            raise self.fail(field or "(file)", "must be a mapping of keys to values", "write 'key: value' lines")
-        for key in value:
-            if key not in known:
-                close = difflib.get_close_matches(str(key), sorted(known), n=1)
-                hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
-                name = f"{field}.{key}" if field else str(key)
-                raise self.fail(name, "unknown key", hint)
-        return value
+@dataclass
+class Validation:
+    document: PersonaDocument | None
+    problems: list[Problem]
 
-    def text(self, data: Mapping[str, Any], key: str, field: str, required: bool = True) -> str:
-        value = data.get(key)
-        if value is None or value == "":
-            if required:
-                raise self.fail(field, "is missing", f"add '{key}:' with some text")
-            return ""
-        if not isinstance(value, str):
-            raise self.fail(field, f"must be text, not {type(value).__name__}", "quote the value")
-        return value.strip()
 
-    def integer(self, data: Mapping[str, Any], key: str, field: str, low: int, high: int) -> int:
-        value = data.get(key)
-        if value is None:
-            raise self.fail(field, "is missing", f"add '{key}:' with a whole number from {low} to {high}")
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise self.fail(field, f"must be a whole number from {low} to {high}, got {value!r}", "correct the number")
-        return value
+def slug(text: str) -> str:
+    """A safe id made from any text ('Zoë O'Brien' → 'zoe-o-brien'); may be empty."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:63].strip("-")
 
-    def texts(self, data: Mapping[str, Any], key: str, field: str, required: bool = False) -> tuple[str, ...]:
-        value = data.get(key)
-        if value is None:
-            if required:
-                raise self.fail(field, "is missing", f"add '{key}:' as a list of lines, each starting with '- '")
-            return ()
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-            raise self.fail(field, "must be a list of text lines", "write each item on its own '- ' line")
-        if required and not value:
-            raise self.fail(field, "is empty", "add at least one line")
-        return tuple(item.strip() for item in value)
 
-    def items(self, data: Mapping[str, Any], key: str, field: str) -> list[Any]:
-        value = data.get(key)
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            raise self.fail(field, "must be a list", "write each entry as a '- ' item")
-        return value
+def validate_persona(data: Any, source: str = "") -> Validation:
+    """Check parsed persona data; the document is None when any problem is an error."""
+    fields = FieldReader(SECTION_OF)
+    top = fields.mapping(data, "", TOP_KEYS)
+    if not isinstance(data, Mapping):
+        return Validation(None, fields.problems)  # nothing else can be read from it
+    profile = _profile(fields, top)
+    brief = _client_brief(fields, fields.mapping(top.get("client"), "client", CLIENT_KEYS))
+    notes = _instructor_notes(fields, fields.mapping(top.get("instructor"), "instructor", INSTRUCTOR_KEYS,
+                                                     required=False))
+    card = _card(fields, top.get("card"))
+    if errors(fields.problems):
+        return Validation(None, fields.problems)
+    persona = Persona(profile=profile, client=brief, instructor=notes, source=source)
+    return Validation(PersonaDocument(persona, card), fields.problems)
+
+
+def _profile(fields: FieldReader, top: Mapping[str, Any]) -> PersonaProfile | None:
+    persona_id = fields.text(top, "id", "id")
+    if persona_id is not None and not SAFE_ID.match(persona_id):
+        fields.error("id", f"{persona_id!r} is not safe as a file name",
+                     "use lowercase letters, digits and dashes, e.g. 'dana-yes-but'")
+        persona_id = None
+    name = fields.text(top, "name", "name")
+    if name is not None and "\n" in name:
+        fields.error("name", "must be one line", "write the name on one line")
+        name = None
+    values = dict(
+        id=persona_id,
+        name=name,
+        age=fields.integer(top, "age", "age", 5, 120),
+        situation=fields.text(top, "situation", "situation"),
+        archetype=_archetype(fields, top),
+        difficulty=fields.integer(top, "difficulty", "difficulty", 1, 5),
+        opening_lines=fields.texts(top, "opening_lines", "opening_lines", required=True),
+        tags=fields.texts(top, "tags", "tags"),
+    )
+    if any(value is None for value in values.values()):
+        return None
+    return PersonaProfile(**values)
+
+
+def _archetype(fields: FieldReader, top: Mapping[str, Any]) -> Archetype | None:
+    name = fields.text(top, "archetype", "archetype")
+    if name is None:
+        return None
+    try:
+        return Archetype(name)
+    except ValueError:
+        names = [archetype.value for archetype in Archetype]
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(names)}"
+        fields.error("archetype", f"unknown archetype {name!r}", hint)
+        return None
+
+
+def _client_brief(fields: FieldReader, data: Mapping[str, Any]) -> ClientBrief | None:
+    feelings = []
+    entries = fields.entries(data, "hidden_feelings", "client.hidden_feelings")
+    for index, item in enumerate(entries):
+        where = f"client.hidden_feelings[{index}]"
+        entry = fields.mapping(item, where, FEELING_KEYS)
+        values = dict(
+            feeling=fields.text(entry, "feeling", f"{where}.feeling"),
+            intensity=fields.integer(entry, "intensity", f"{where}.intensity", 1, 5),
+            reason=fields.text(entry, "reason", f"{where}.reason"),
+            voice_at_trust=fields.integer(entry, "voice_at_trust", f"{where}.voice_at_trust", 0, 10),
+        )
+        if all(value is not None for value in values.values()):
+            feelings.append(HiddenFeeling(**values))
+    if not entries:
+        fields.missing("client.hidden_feelings",
+                       "add hidden feelings, each with feeling, intensity, reason and voice_at_trust",
+                       "is missing or empty")
+    elif len(entries) < MIN_HIDDEN_FEELINGS:
+        fields.warn("client.hidden_feelings", f"has {len(entries)} feeling(s)",
+                    f"give the client at least {MIN_HIDDEN_FEELINGS}, so the rater can tell which one a reply touched")
+    values = dict(
+        speaking_style=fields.text(data, "speaking_style", "client.speaking_style"),
+        what_helps=fields.texts(data, "what_helps", "client.what_helps"),
+        what_backfires=fields.texts(data, "what_backfires", "client.what_backfires"),
+        speech_examples=fields.texts(data, "speech_examples", "client.speech_examples"),
+    )
+    if values["what_helps"] == ():
+        fields.warn("client.what_helps", "is empty",
+                    "say what lets this client soften, or the model will not know how to reward good replies")
+    if any(value is None for value in values.values()) or len(feelings) != len(entries):
+        return None
+    return ClientBrief(hidden_feelings=tuple(feelings), **values)
+
+
+def _instructor_notes(fields: FieldReader, data: Mapping[str, Any]) -> InstructorNotes | None:
+    probes = []
+    entries = fields.entries(data, "probes", "instructor.probes")
+    for index, item in enumerate(entries):
+        where = f"instructor.probes[{index}]"
+        entry = fields.mapping(item, where, PROBE_KEYS)
+        say = fields.text(entry, "say", f"{where}.say")
+        expect = fields.text(entry, "expect", f"{where}.expect")
+        if say is not None and expect is not None:
+            probes.append(Probe(say=say, expect=expect))
+    if len(entries) < MIN_PROBES:
+        fields.warn("instructor.probes", f"has {len(entries)} probe(s)",
+                    f"add at least {MIN_PROBES} 'say'/'expect' pairs so `persona test` can check the model plays this persona")
+    notes = fields.text(data, "notes", "instructor.notes", required=False)
+    if notes is None or len(probes) != len(entries):
+        return None
+    return InstructorNotes(notes=notes, probes=tuple(probes))
+
+
+def _card(fields: FieldReader, value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    card = dict(fields.mapping(value, "card", CARD_KEYS))
+    for key in ("creator", "character_version", "system_prompt", "post_history_instructions"):
+        if key in card and not isinstance(card[key], str):
+            fields.error(f"card.{key}", f"must be text, not {kind_of(card[key])}", "quote the value")
+    if "extensions" in card and not isinstance(card["extensions"], Mapping):
+        fields.error("card.extensions", "must be a mapping", "write it as 'name: value' lines, as the card had it")
+    return card
+
+
+def persona_to_data(persona: Persona, card: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The persona in the file's layout and key order; `card` adds the card section when not empty."""
+    profile, client, instructor = persona.profile, persona.client, persona.instructor
+    data: dict[str, Any] = {
+        "id": profile.id,
+        "name": profile.name,
+        "age": profile.age,
+        "archetype": profile.archetype.value,
+        "difficulty": profile.difficulty,
+        "tags": list(profile.tags),
+        "situation": profile.situation,
+        "opening_lines": list(profile.opening_lines),
+        "client": {
+            "speaking_style": client.speaking_style,
+            "hidden_feelings": [
+                {"feeling": f.feeling, "intensity": f.intensity, "reason": f.reason, "voice_at_trust": f.voice_at_trust}
+                for f in client.hidden_feelings
+            ],
+            "what_helps": list(client.what_helps),
+            "what_backfires": list(client.what_backfires),
+            "speech_examples": list(client.speech_examples),
+        },
+        "instructor": {
+            "notes": instructor.notes,
+            "probes": [{"say": probe.say, "expect": probe.expect} for probe in instructor.probes],
+        },
+    }
+    if card:
+        data["card"] = dict(card)
+    return data
 
 
 def persona_from_data(data: Any, source: str) -> Persona:
-    read = _Reader(source)
-    top = read.mapping(data, "", TOP_KEYS)
-
-    persona_id = read.text(top, "id", "id")
-    if not SAFE_ID.match(persona_id):
-        raise read.fail("id", f"{persona_id!r} is not safe as a file name",
-                        "use lowercase letters, digits and dashes, e.g. 'dana-yes-but'")
-    archetype_name = read.text(top, "archetype", "archetype")
-    try:
-        archetype = Archetype(archetype_name)
-    except ValueError:
-        names = [a.value for a in Archetype]
-        close = difflib.get_close_matches(archetype_name, names, n=1)
-        hint = f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(names)}"
-        raise read.fail("archetype", f"unknown archetype {archetype_name!r}", hint) from None
-
-    profile = PersonaProfile(
-        id=persona_id,
-        name=read.text(top, "name", "name"),
-        age=read.integer(top, "age", "age", 5, 120),
-        situation=read.text(top, "situation", "situation"),
-        archetype=archetype,
-        difficulty=read.integer(top, "difficulty", "difficulty", 1, 5),
-        opening_lines=read.texts(top, "opening_lines", "opening_lines", required=True),
-        tags=read.texts(top, "tags", "tags"),
-    )
-
-    client_data = read.mapping(top.get("client"), "client", CLIENT_KEYS)
-    feelings = []
-    for index, item in enumerate(read.items(client_data, "hidden_feelings", "client.hidden_feelings")):
-        where = f"client.hidden_feelings[{index}]"
-        entry = read.mapping(item, where, FEELING_KEYS)
-        feelings.append(
-            HiddenFeeling(
-                feeling=read.text(entry, "feeling", f"{where}.feeling"),
-                intensity=read.integer(entry, "intensity", f"{where}.intensity", 1, 5),
-                reason=read.text(entry, "reason", f"{where}.reason"),
-                voice_at_trust=read.integer(entry, "voice_at_trust", f"{where}.voice_at_trust", 0, 10),
-            )
-        )
-    if not feelings:
-        raise read.fail("client.hidden_feelings", "is missing or empty",
-                        "add at least one hidden feeling with feeling, intensity, reason and voice_at_trust")
-    brief = ClientBrief(
-        speaking_style=read.text(client_data, "speaking_style", "client.speaking_style"),
-        hidden_feelings=tuple(feelings),
-        what_helps=read.texts(client_data, "what_helps", "client.what_helps"),
-        what_backfires=read.texts(client_data, "what_backfires", "client.what_backfires"),
-        speech_examples=read.texts(client_data, "speech_examples", "client.speech_examples"),
-    )
-
-    instructor_data = read.mapping(top.get("instructor") or {}, "instructor", INSTRUCTOR_KEYS)
-    probes = []
-    for index, item in enumerate(read.items(instructor_data, "probes", "instructor.probes")):
-        where = f"instructor.probes[{index}]"
-        entry = read.mapping(item, where, PROBE_KEYS)
-        probes.append(Probe(say=read.text(entry, "say", f"{where}.say"),
-                            expect=read.text(entry, "expect", f"{where}.expect")))
-    notes = InstructorNotes(notes=read.text(instructor_data, "notes", "instructor.notes", required=False),
-                            probes=tuple(probes))
-    return Persona(profile=profile, client=brief, instructor=notes, source=source)
+    """The persona, or PersonaError naming the first error (kept for callers that want one persona)."""
+    validation = validate_persona(data, source)
+    if validation.document is None:
+        first = errors(validation.problems)[0]
+        raise PersonaError(first.format(source).removesuffix(f" — {first.fix}"), first.fix)
+    return validation.document.persona
