@@ -45,9 +45,10 @@ async def test_a_session_streams_replies_saves_every_turn_and_ends_with_a_form(s
     assert persona.profile.name in system and persona.profile.situation in system
     assert persona.instructor.notes not in system
     assert all(probe.say not in system for probe in persona.instructor.probes)
-    # The client's history reaches the model as alternating turns.
+    # The client's history reaches the model as alternating turns, then the live state as a last note.
     roles = [m["role"] for m in client_call.body["messages"]]
-    assert roles == ["system", "user", "assistant", "user", "assistant", "user"]
+    assert roles == ["system", "user", "assistant", "user", "assistant", "user", "system"]
+    assert "Director's note" in client_call.body["messages"][-1]["content"]
 
     rater_call = server.structured_requests("client_form")[-1]
     rater_prompt = rater_call.all_text

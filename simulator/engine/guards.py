@@ -54,8 +54,29 @@ def disclosure_markers(persona: Persona, feeling: HiddenFeeling) -> set[str]:
     return _stems(feeling.feeling) - visible
 
 
-def check_reply(reply: str, persona: Persona, unspeakable: tuple[HiddenFeeling, ...]) -> GuardResult:
+ECHO_WORDS = 5
+"""A reply sharing this many words in a row with its instructions is repeating them."""
+
+
+def _word_runs(text: str, length: int) -> set[tuple[str, ...]]:
+    words = re.findall(r"[a-z']+", text.lower())
+    return {tuple(words[i:i + length]) for i in range(len(words) - length + 1)}
+
+
+def echoes(reply: str, instructions: str) -> bool:
+    return bool(_word_runs(reply, ECHO_WORDS) & _word_runs(instructions, ECHO_WORDS))
+
+
+def check_reply(
+    reply: str,
+    persona: Persona,
+    unspeakable: tuple[HiddenFeeling, ...],
+    instructions: str = "",
+) -> GuardResult:
+    """Judge a reply. `instructions` is the hidden text the client was given but must never recite."""
     problems = []
+    if instructions and echoes(reply, instructions):
+        problems.append("repeated its instructions")
     if OUT_OF_CHARACTER.search(reply):
         problems.append("left character")
     if THERAPIST_VOICE.search(reply):

@@ -65,19 +65,19 @@ def unspeakable(persona: Persona, state: HiddenState) -> tuple[HiddenFeeling, ..
 
 def describe_trust(trust: float) -> str:
     if trust < 2:
-        return "you do not trust this therapist at all"
+        return "no trust"
     if trust < 4:
-        return "you are guarded and testing this therapist"
+        return "guarded, testing"
     if trust < 6:
-        return "you are starting to feel this therapist might get it"
+        return "starting to feel heard"
     if trust < 8:
-        return "you feel fairly safe with this therapist"
-    return "you trust this therapist and feel understood"
+        return "fairly safe"
+    return "trusting, feels understood"
 
 
 def describe_resistance(resistance: float) -> str:
     if resistance >= 7:
-        return "you push back hard on almost anything"
+        return "pushes back hard on almost anything"
     if resistance >= 4:
-        return "you push back on suggestions and keep your guard up"
-    return "you are willing to go along with the conversation"
+        return "pushes back on suggestions"
+    return "willing to go along"

@@ -75,7 +75,10 @@ class SessionEngine:
         # question at a time. A remote endpoint appraises side by side with the client's reply.
         self.appraise_alongside = client.endpoint.backend != "embedded"
         self.appraiser = Appraiser(rater, prompts, persona, concurrent=self.appraise_alongside)
-        self._pending: asyncio.Task[None] | None = None
+        self._appraisals: asyncio.Task[None] | None = None
+        """The latest queued appraisal; each waits for the one before it, so states chain in order."""
+        self._client_idle = asyncio.Event()
+        self._client_idle.set()
         self._system_prompt: str | None = None
         self.appraisal_problem = ""
         """The last appraisal failure, if any; the session goes on without that appraisal."""
@@ -103,9 +106,9 @@ class SessionEngine:
     def branch(self) -> Branch:
         return self.session.branch()
 
-    def state_before(self, index: int) -> HiddenState:
-        """The hidden state in force when turn `index` of the active branch was spoken."""
-        for turn in reversed(self.branch.turns[:index]):
+    def state_before(self, index: int, branch: Branch | None = None) -> HiddenState:
+        """The hidden state in force when turn `index` of a branch (the active one) was spoken."""
+        for turn in reversed((branch or self.branch).turns[:index]):
             if turn.speaker is Speaker.TRAINEE and turn.state_after:
                 return turn.state_after
         return self.session.initial_state or hidden_state.initial_state(self.persona)
@@ -126,15 +129,17 @@ class SessionEngine:
         return self.prompts.render(
             "client_state.j2",
             profile=self.persona.profile,
-            trust=hidden_state.describe_trust(state.trust),
-            resistance=hidden_state.describe_resistance(state.resistance),
+            trust=state.trust,
+            trust_label=hidden_state.describe_trust(state.trust),
+            resistance=state.resistance,
+            resistance_label=hidden_state.describe_resistance(state.resistance),
             understood=understood,
             speakable=[f.feeling for f in hidden_state.speakable(self.persona, state)],
             unspeakable=[f.feeling for f in hidden_state.unspeakable(self.persona, state)],
         )
 
     def client_messages(self, correction: str = "") -> list[Message]:
-        """Persona first and unchanging, then the transcript; the live state rides on the last line."""
+        """Persona first and unchanging, then the transcript, then the live state as a last note."""
         if self._system_prompt is None:
             self._system_prompt = self.prompts.render(
                 "client_system.j2", profile=self.persona.profile, client=self.persona.client
@@ -153,7 +158,7 @@ class SessionEngine:
             direction = self._stage_direction(self.state)
             if correction:
                 direction += "\n" + correction
-            messages[-1] = {"role": "user", "content": f"{messages[-1]['content']}\n\n{direction}"}
+            messages.append({"role": "system", "content": direction})
         return messages
 
     async def say(self, text: str, *, silence: bool = False) -> AsyncIterator[str | Redo]:
@@ -167,7 +172,6 @@ class SessionEngine:
             raise ValueError("the trainee's line is empty")
         if self.branch.ended:
             raise ValueError("the session has ended")
-        await self.settle()
         turn = Turn(Speaker.TRAINEE, "" if silence else text,
                     kind=TurnKind.SILENCE if silence else TurnKind.SPEECH,
                     off_task=not silence and looks_off_task(text))
@@ -179,62 +183,98 @@ class SessionEngine:
         self.store.save(self.session)
         self.session.client_model = await self.client.model_name()
         if self.appraise_alongside:
-            self._start_appraisal(trainee_index)
+            self._queue_appraisal(self.branch, trainee_index)
 
+        # The client plays from the latest appraised state; an appraisal still running applies next turn.
+        state = self.state
+        instructions = self._instructions(state)
         correction = ""
         note = ""
-        for attempt in range(2):
-            pieces: list[str] = []
-            async with aclosing(self.client.stream(self.client_messages(correction))) as stream:
-                async for piece in stream:
-                    pieces.append(piece)
-                    yield piece
-            reply = _tidy_reply("".join(pieces), self.persona.profile.name) or SILENT_REPLY
-            verdict = check_reply(reply, self.persona, hidden_state.unspeakable(self.persona, self.state))
-            if verdict.passed:
-                break
-            if attempt == 0:
-                correction = correction_note(verdict, self.persona)
-                yield Redo("; ".join(verdict.problems))
-            else:
-                note = f"this reply {', '.join(verdict.problems)} even when written again"
+        self._client_idle.clear()
+        try:
+            for attempt in range(2):
+                pieces: list[str] = []
+                async with aclosing(self.client.stream(self.client_messages(correction))) as stream:
+                    async for piece in stream:
+                        pieces.append(piece)
+                        yield piece
+                reply = _tidy_reply("".join(pieces), self.persona.profile.name) or SILENT_REPLY
+                verdict = check_reply(reply, self.persona, hidden_state.unspeakable(self.persona, state), instructions)
+                if verdict.passed:
+                    break
+                if attempt == 0:
+                    correction = correction_note(verdict, self.persona)
+                    yield Redo("; ".join(verdict.problems))
+                else:
+                    note = f"this reply {', '.join(verdict.problems)} even when written again"
+        finally:
+            self._client_idle.set()
         self.branch.turns.append(Turn(Speaker.CLIENT, reply, note=note))
         self.store.save(self.session)
-        if not self.appraise_alongside or self._pending is None:
-            self._start_appraisal(trainee_index)
+        if not self.appraise_alongside:
+            self._queue_appraisal(self.branch, trainee_index)
+
+    def _instructions(self, state: HiddenState) -> str:
+        """The hidden text a reply must never recite (speech examples may be echoed: they are the voice)."""
+        brief = self.persona.client
+        return "\n".join([
+            self._stage_direction(state), brief.speaking_style,
+            *(f"{f.feeling}. {f.reason}" for f in brief.hidden_feelings),
+            *brief.what_helps, *brief.what_backfires,
+        ])
 
     async def wait_in_silence(self) -> AsyncIterator[str | Redo]:
         """The trainee says nothing and lets the silence work."""
         async for piece in self.say("", silence=True):
             yield piece
 
+    async def warm_up(self) -> None:
+        """Have a local engine read the persona and opening now, so the first reply starts at once.
+
+        Only for the embedded engine: a remote endpoint caches on its own, and would bill the call.
+        """
+        if self.client.endpoint.backend != "embedded":
+            return
+        await self.client.complete(self.client_messages(), max_tokens=1)
+        context = self.appraiser.context_message(self.branch.turns)
+        await self.rater.complete([context, {"role": "user", "content": "Ready?"}], max_tokens=1)
+
     # --- appraisal -------------------------------------------------------------------------
 
-    def _start_appraisal(self, index: int) -> None:
-        if self._pending is None or self._pending.done():
-            self._pending = asyncio.create_task(self._appraise(self.branch, index))
+    def _queue_appraisal(self, branch: Branch, index: int) -> None:
+        previous = self._appraisals
+        self._appraisals = asyncio.create_task(self._appraise_after(previous, branch, index))
+
+    async def _appraise_after(self, previous: asyncio.Task[None] | None, branch: Branch, index: int) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        try:
+            await self._appraise(branch, index)
+        except RehearseError as error:
+            self.appraisal_problem = str(error)
+
+    async def _client_is_idle(self) -> None:
+        """On a local engine, appraisal questions wait while the client is speaking."""
+        if not self.appraise_alongside:
+            await self._client_idle.wait()
 
     async def _appraise(self, branch: Branch, index: int) -> None:
         turn = branch.turns[index]
-        before = self.state_before(index)
         if turn.off_task:
-            turn.state_after = before
+            turn.state_after = self.state_before(index, branch)
         else:
-            appraisal = await self.appraiser.appraise(branch.turns[: index + 1])
+            appraisal = await self.appraiser.appraise(branch.turns[: index + 1], before_each=self._client_is_idle)
             turn.appraisal = appraisal
-            turn.state_after = hidden_state.apply_appraisal(before, appraisal)
+            turn.state_after = hidden_state.apply_appraisal(self.state_before(index, branch), appraisal)
         self.session.rater_model = await self.rater.model_name()
         self.store.save(self.session)
 
     async def settle(self) -> None:
-        """Wait for the appraisal under way, if any. A failed appraisal is noted, never fatal."""
-        pending, self._pending = self._pending, None
-        if pending is None:
-            return
-        try:
-            await pending
-        except RehearseError as error:
-            self.appraisal_problem = str(error)
+        """Wait until every queued appraisal is done. A failed appraisal is noted, never fatal."""
+        while self._appraisals is not None and not self._appraisals.done():
+            await asyncio.wait([self._appraisals])
+        if self._appraisals is not None:
+            self._appraisals.result()  # an unexpected failure is a bug: let it show
 
     # --- branches --------------------------------------------------------------------------
 

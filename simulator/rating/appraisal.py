@@ -141,7 +141,7 @@ class Appraiser:
         self.concurrent = concurrent
         """Ask the questions side by side (remote endpoints) or one after another (a local engine)."""
 
-    def _context(self, turns: list[Turn]) -> Message:
+    def context_message(self, turns: list[Turn]) -> Message:
         content = self.prompts.render("rater_context.j2", profile=self.persona.profile, client=self.persona.client,
                                       turns=turns, turn_text=turn_text)
         return {"role": "system", "content": content}
@@ -150,11 +150,16 @@ class Appraiser:
         question = self.prompts.render(template, profile=self.persona.profile, **values)
         return await self.rater.complete_json([context, {"role": "user", "content": question}], schema, name=name)
 
-    async def appraise(self, turns: list[Turn]) -> Appraisal:
-        """Appraise the last turn in `turns`, which must be the trainee's."""
+    async def appraise(self, turns: list[Turn],
+                       before_each: Callable[[], Awaitable[None]] | None = None) -> Appraisal:
+        """Appraise the last turn in `turns`, which must be the trainee's.
+
+        `before_each` is awaited before each question asked one after another, so a local engine
+        can hold the appraisal back while the client is speaking.
+        """
         latest = turns[-1]
         assert latest.speaker is Speaker.TRAINEE
-        context = self._context(turns)
+        context = self.context_message(turns)
         values = {"turn_number": len(turns), "reply": turn_text(latest)}
 
         def feeling_question(feeling: HiddenFeeling) -> Callable[[], Awaitable[Any]]:
@@ -173,7 +178,11 @@ class Appraiser:
         if self.concurrent:
             answers = await asyncio.gather(*(ask() for ask in questions))
         else:
-            answers = [await ask() for ask in questions]
+            answers = []
+            for ask in questions:
+                if before_each is not None:
+                    await before_each()
+                answers.append(await ask())
 
         feelings_count = len(self.persona.client.hidden_feelings)
         feeling_answers = answers[:feelings_count]
