@@ -53,6 +53,14 @@ class SessionScreen(Screen[None]):
             else:
                 transcript.mount(ChatMessage(TRAINEE_LABEL, turn.text, role="trainee"))
         self.query_one("#reply", Input).focus()
+        self.warm_up()
+
+    @work(group="warm-up")
+    async def warm_up(self) -> None:
+        try:
+            await self.engine.warm_up()
+        except RehearseError:
+            pass  # the first real reply will report the problem, with the trainee's words kept
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
