@@ -61,7 +61,7 @@ def test_plain_output_streams_the_transcript_and_the_scores(server, endpoint_env
     result = run_rehearse("session", "--persona", "lena-silent", "--say", "You don't have to talk.")
     assert result.returncode == 0, result.stderr
     assert "You: You don't have to talk.\nLena Kovač: *shrugs*" in result.stdout
-    assert "Empathy 10/20, grade F (fail)" in result.stdout
+    assert "[main] Empathy 10/20, grade F (fail)" in result.stdout
     assert "Saved to" in result.stdout
 
 
@@ -114,3 +114,50 @@ def test_doctor_json_shows_the_problem_and_fails(server, endpoint_env):
     assert "invalid doctor_check twice" in client["problem"]
     assert rater["structured"] is True and rater["problem"] == ""
     assert client["first_token_s"] is not None
+
+
+def test_prediction_branches_and_trajectory_in_the_json(server, endpoint_env):
+    from tests.support.appraisals import script_appraisals
+    from simulator.personas.loader import load_persona_file
+    from simulator import paths
+
+    persona = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
+    script_appraisals(server, persona, understood=1)
+    prediction = endpoint_env / "prediction.json"
+    prediction.write_text(json.dumps({
+        "empathy": {"warmth": 4, "trust": 4, "respect": 4, "listening": 4, "understood": 4},
+        "helpfulness": 4, "session": {"relationship": 10, "goals": 10, "approach": 10, "overall": 10},
+    }))
+    result = run_rehearse("session", "--persona", "dana-yes-but", "--predict", str(prediction),
+                          "--say", "Have you tried a day centre?", "--say", "",
+                          "--retry-from", "1", "--say", "That sounds so lonely.", "--json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    main, retry = document["branches"]
+    assert (main["id"], retry["forked_from"], retry["fork_turn"]) == ("main", "main", 1)
+    assert [t["kind"] for t in main["turns"] if t["speaker"] == "trainee"] == ["speech", "silence"]
+    assert [t["text"] for t in retry["turns"] if t["speaker"] == "trainee"] == ["That sounds so lonely."]
+    assert document["active_branch"] == retry["id"] and document["turns"] == retry["turns"]
+    assert len(main["trajectory"]) == 2 and len(retry["trajectory"]) == 1
+    assert all(t["appraisal"]["understood"] <= 1 for t in main["turns"] if "appraisal" in t)
+    assert main["form"] and retry["form"]
+    assert main["prediction"]["helpfulness"] == 4
+    calibration = document["calibration"]
+    assert calibration["empathy_gap"] == 20 - retry["form"]["empathy_total"]
+    assert 0 <= calibration["score"] < 100
+    assert main["calibration"]["gaps"]["warmth"] == 4 - main["form"]["empathy"]["warmth"]
+
+
+def test_a_bad_prediction_file_is_one_clear_line(server, endpoint_env):
+    prediction = endpoint_env / "prediction.json"
+    prediction.write_text('{"empathy": {"warmth": 7}}')
+    result = run_rehearse("session", "--persona", "dana-yes-but", "--predict", str(prediction), "--say", "Hi")
+    assert result.returncode == 2
+    assert "--predict" in result.stderr and "empathy.warmth: must be a whole number from 0 to 4" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_retrying_a_line_that_does_not_exist_is_refused(server, endpoint_env):
+    result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Hi", "--retry-from", "3", "--say", "Hm")
+    assert result.returncode == 2
+    assert "--retry-from 3: there is no trainee turn 3; this branch has 1" in result.stderr

@@ -83,6 +83,8 @@ class ScriptedServer:
         self.chat: deque[str | Fault] = deque()
         self.structured: deque[Any] = deque()
         self.named: dict[str, deque[Any]] = {}
+        self.responders: dict[str, Any] = {}
+        """Schema name to a function of the request body that returns the answer (after named queues)."""
         self.requests: list[RecordedRequest] = []
         self.default_reply = "I don't know what to say."
         self.token_delay = token_delay
@@ -128,6 +130,9 @@ class ScriptedServer:
                 named = self.named.get(json_schema.get("name", ""))
                 if named:
                     return named.popleft()
+                responder = self.responders.get(json_schema.get("name", ""))
+                if responder is not None:
+                    return responder(body)
                 if self.structured:
                     return self.structured.popleft()
                 return example_for(json_schema.get("schema", {}))
