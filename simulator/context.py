@@ -45,10 +45,26 @@ class AppContext:
             self._models[role] = model
         return self._models[role]
 
+    def install_model(self, progress) -> None:
+        """Install the bundled local model; `progress(done_bytes, total_bytes, stage)` reports as it goes."""
+        from simulator.llm.model_files import install_model
+
+        install_model(progress=progress)
+
+    def backend_statuses(self):
+        """Each role's backend and whether it is ready, without starting anything."""
+        from simulator.llm.status import backend_status
+
+        return [backend_status(role, self.settings.role(role), self.settings.model_path)
+                for role in ("client", "rater")]
+
     def begin_session(self, persona_id: str):
+        return self.begin_session_with(self.personas.get(persona_id))
+
+    def begin_session_with(self, persona):
+        """A new session with a persona given as it is, e.g. one read from a file by `persona try`."""
         from simulator.engine.session import SessionEngine
 
-        persona = self.personas.get(persona_id)
         return SessionEngine.begin(
             persona,
             client=self.model("client"),
@@ -58,6 +74,14 @@ class AppContext:
             trainee=self.settings.trainee,
         )
 
+    def resume_session(self, session_id: str):
+        """Carry on a saved, unfinished session (call inside the running event loop)."""
+        from simulator.engine.session import SessionEngine
+
+        session = self.store.load(self.store.resolve(session_id))
+        return SessionEngine.resume(self.personas.get(session.persona_id), session, client=self.model("client"),
+                                    rater=self.model("rater"), prompts=self.prompts, store=self.store)
+
     async def aclose(self) -> None:
         for model in self._models.values():
             await model.aclose()
@@ -65,3 +89,5 @@ class AppContext:
         for engine in self._engines:
             engine.close()
         self._engines.clear()
+        if "store" in self.__dict__:
+            self.store.close()

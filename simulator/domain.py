@@ -199,6 +199,8 @@ class Turn:
     """A quiet remark shown with the turn, e.g. that a reply failed a guard."""
     off_task: bool = False
     """Trainee turns that tried to instruct the simulator; they move no rating."""
+    by: str = ""
+    """Trainee turns in a workshop: who in the group said it."""
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,8 @@ def turn_to_dict(turn: Turn) -> dict[str, Any]:
         data["note"] = turn.note
     if turn.off_task:
         data["off_task"] = True
+    if turn.by:
+        data["by"] = turn.by
     return data
 
 
@@ -96,6 +98,7 @@ def turn_from_dict(data: dict[str, Any]) -> Turn:
         state_after=state_from_dict(data["state_after"]) if data.get("state_after") else None,
         note=data.get("note", ""),
         off_task=data.get("off_task", False),
+        by=data.get("by", ""),
     )
 
 
@@ -142,17 +145,22 @@ def trajectory(turns: list[Turn]) -> list[dict[str, Any]]:
     ]
 
 
-def branch_to_dict(branch: Branch) -> dict[str, Any]:
+def _branch_record(branch: Branch) -> dict[str, Any]:
     return {
         "id": branch.id,
         "forked_from": branch.forked_from,
         "fork_turn": branch.fork_turn,
         "ended_at": _time(branch.ended_at),
         "turns": [turn_to_dict(turn) for turn in branch.turns],
-        "trajectory": trajectory(branch.turns),
         "form": form_to_dict(branch.form) if branch.form else None,
         "prediction": prediction_to_dict(branch.prediction) if branch.prediction else None,
     }
+
+
+def branch_to_dict(branch: Branch) -> dict[str, Any]:
+    data = _branch_record(branch)
+    return {**{key: data[key] for key in ("id", "forked_from", "fork_turn", "ended_at", "turns")},
+            "trajectory": trajectory(branch.turns), "form": data["form"], "prediction": data["prediction"]}
 
 
 def branch_from_dict(data: dict[str, Any]) -> Branch:
@@ -169,7 +177,8 @@ def branch_from_dict(data: dict[str, Any]) -> Branch:
 
 def session_to_dict(session: Session) -> dict[str, Any]:
     """The whole session. The active branch's turns, form and trajectory also sit at the top level."""
-    active = branch_to_dict(session.branch())
+    branches = [branch_to_dict(branch) for branch in session.branches]
+    active = branches[[branch.id for branch in session.branches].index(session.active)]
     return {
         "id": session.id,
         "persona_id": session.persona_id,
@@ -184,28 +193,34 @@ def session_to_dict(session: Session) -> dict[str, Any]:
         "trajectory": active["trajectory"],
         "form": active["form"],
         "prediction": active["prediction"],
-        "branches": [branch_to_dict(branch) for branch in session.branches],
+        "branches": branches,
     }
 
 
 ACTIVE_BRANCH_VIEW = ("ended_at", "turns", "trajectory", "form", "prediction")
+"""Top-level keys of `session_to_dict` that repeat the active branch (the stored record leaves them out)."""
 
 
 def session_to_record(session: Session) -> dict[str, Any]:
-    """The session as stored: like `session_to_dict`, without the active branch repeated at the top."""
-    data = session_to_dict(session)
-    for key in ACTIVE_BRANCH_VIEW:
-        del data[key]
-    for branch in data["branches"]:
-        del branch["trajectory"]
-    return data
+    """The session as stored: like `session_to_dict`, without the active branch repeated at the top
+    and without the trajectories (they follow from the turns)."""
+    return {
+        "id": session.id,
+        "persona_id": session.persona_id,
+        "trainee": session.trainee,
+        "started_at": _time(session.started_at),
+        "client_model": session.client_model,
+        "rater_model": session.rater_model,
+        "initial_state": state_to_dict(session.initial_state) if session.initial_state else None,
+        "active_branch": session.active,
+        "branches": [_branch_record(branch) for branch in session.branches],
+    }
 
 
 def session_from_dict(data: dict[str, Any]) -> Session:
-    if "branches" in data:
-        branches = [branch_from_dict(branch) for branch in data["branches"]]
-    else:
-        branches = [branch_from_dict({"id": "main", **data})]
+    """A session from `session_to_dict` or `session_to_record` data. Older shapes go through
+    `simulator.storage.schema.migrate` first."""
+    branches = [branch_from_dict(branch) for branch in data["branches"]]
     return Session(
         id=data["id"],
         persona_id=data["persona_id"],

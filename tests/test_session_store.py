@@ -41,8 +41,10 @@ def test_saving_again_replaces_the_file_and_leaves_no_temporary_files(tmp_path):
     store.save(session)
     session.turns.append(Turn(Speaker.CLIENT, "Maybe."))
     store.save(session)
-    assert [p.name for p in tmp_path.iterdir()] == [f"{session.id}.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".locks", f"{session.id}.json"]
     assert store.load(session.id).turns[-1].text == "Maybe."
+    store.close()
+    assert list((tmp_path / ".locks").iterdir()) == []
 
 
 def test_a_corrupt_file_is_reported_by_name(tmp_path):

@@ -7,8 +7,9 @@ import asyncio
 import copy
 import re
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import aclosing
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing, suppress
 from dataclasses import dataclass
 
 from simulator.domain import (
@@ -36,6 +37,8 @@ from simulator.storage.sessions import SessionStore
 SESSION_START = "*The therapist invites you in, and the session begins.*"
 """The first user message, so the client's opening line follows a user turn as chat templates expect."""
 SILENT_REPLY = "*says nothing*"
+PARTIAL_SAVE_EVERY = 0.5
+"""Seconds between saves of a reply still streaming, so a killed process keeps what was said."""
 
 
 @dataclass(frozen=True)
@@ -49,10 +52,18 @@ def new_session_id(persona_id: str) -> str:
     return f"{now_utc():%Y%m%d-%H%M%S}-{persona_id}-{secrets.token_hex(2)}"
 
 
-def _tidy_reply(text: str, name: str) -> str:
+def tidy_reply(text: str, name: str) -> str:
     """Drop a leading speaker label some models add, such as 'Dana:'."""
     first_name = re.escape(name.split()[0])
     return re.sub(rf"^\s*(?:{first_name}[^:\n]{{0,30}}|client)\s*:\s*", "", text.strip(), flags=re.IGNORECASE)
+
+
+def _take_back(branch: Branch, partial: Turn) -> bool:
+    """Remove a partial reply from the branch; True if it was there."""
+    kept = [turn for turn in branch.turns if turn is not partial]
+    removed = len(kept) != len(branch.turns)
+    branch.turns[:] = kept
+    return removed
 
 
 class SessionEngine:
@@ -82,6 +93,8 @@ class SessionEngine:
         self._system_prompt: str | None = None
         self.appraisal_problem = ""
         """The last appraisal failure, if any; the session goes on without that appraisal."""
+        self.on_appraised: Callable[[Branch, int], None] | None = None
+        """Called with the branch and turn index each time a trainee turn has been appraised."""
 
     @classmethod
     def begin(
@@ -100,7 +113,44 @@ class SessionEngine:
         store.save(session)
         return cls(persona, session, client, rater, prompts, store)
 
+    @classmethod
+    def resume(
+        cls,
+        persona: Persona,
+        session: Session,
+        client: ChatModel,
+        rater: ChatModel,
+        prompts: PromptRenderer,
+        store: SessionStore,
+    ) -> SessionEngine:
+        """Carry on a saved session (from `store.load`). Claims it first, so a session open in another
+        process fails here with a StorageError. A reply cut off by a crash stays as it was saved
+        (`complete=False`) and the trainee speaks next; a last line still awaiting its reply is
+        answered by the next `say`. Called inside a running event loop, it also queues the appraisals
+        that the crash lost."""
+        if session.persona_id != persona.id:
+            raise ValueError(f"session {session.id} is with {session.persona_id}, not {persona.id}")
+        store.claim(session.id)
+        engine = cls(persona, session, client, rater, prompts, store)
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return engine
+        turns = engine.branch.turns
+        for index, turn in enumerate(turns):
+            unanswered = index == len(turns) - 1
+            if turn.speaker is Speaker.TRAINEE and turn.state_after is None and not unanswered:
+                engine._queue_appraisal(engine.branch, index)
+        return engine
+
     # --- state -----------------------------------------------------------------------------
+
+    def replace_persona(self, persona: Persona) -> None:
+        """From the next reply on, the client plays `persona` and the rater appraises as it; the
+        transcript and hidden state stay."""
+        self.persona = persona
+        self.appraiser = Appraiser(self.rater, self.prompts, persona, concurrent=self.appraise_alongside)
+        self._system_prompt = None
 
     @property
     def branch(self) -> Branch:
@@ -161,7 +211,7 @@ class SessionEngine:
             messages.append({"role": "system", "content": direction})
         return messages
 
-    async def say(self, text: str, *, silence: bool = False) -> AsyncIterator[str | Redo]:
+    async def say(self, text: str, *, silence: bool = False, by: str = "") -> AsyncIterator[str | Redo]:
         """Record the trainee's line (or silence), then stream the client's reply and record it too.
 
         Yields the reply piece by piece; a `Redo` means the pieces so far failed a guard and a new
@@ -174,7 +224,7 @@ class SessionEngine:
             raise ValueError("the session has ended")
         turn = Turn(Speaker.TRAINEE, "" if silence else text,
                     kind=TurnKind.SILENCE if silence else TurnKind.SPEECH,
-                    off_task=not silence and looks_off_task(text))
+                    off_task=not silence and looks_off_task(text), by=by)
         if self.awaiting_reply:
             self.branch.turns[-1] = turn
         else:
@@ -190,6 +240,11 @@ class SessionEngine:
         instructions = self._instructions(state)
         correction = ""
         note = ""
+        branch = self.branch
+        # The reply so far, saved now and then as a cut-off turn: only a killed process leaves it on
+        # disk, because every other way out below takes it back (the trainee's line then awaits a reply).
+        partial = Turn(Speaker.CLIENT, "", complete=False)
+        last_save = time.monotonic()
         self._client_idle.clear()
         try:
             for attempt in range(2):
@@ -197,19 +252,33 @@ class SessionEngine:
                 async with aclosing(self.client.stream(self.client_messages(correction))) as stream:
                     async for piece in stream:
                         pieces.append(piece)
+                        if time.monotonic() - last_save >= PARTIAL_SAVE_EVERY:
+                            if not any(turn is partial for turn in branch.turns):
+                                branch.turns.append(partial)
+                            partial.text = tidy_reply("".join(pieces), self.persona.profile.name)
+                            self.store.save(self.session)
+                            last_save = time.monotonic()
                         yield piece
-                reply = _tidy_reply("".join(pieces), self.persona.profile.name) or SILENT_REPLY
+                shown = _take_back(branch, partial)
+                reply = tidy_reply("".join(pieces), self.persona.profile.name) or SILENT_REPLY
                 verdict = check_reply(reply, self.persona, hidden_state.unspeakable(self.persona, state), instructions)
                 if verdict.passed:
                     break
                 if attempt == 0:
+                    if shown:
+                        self.store.save(self.session)  # a rejected reply must not outlive a crash
                     correction = correction_note(verdict, self.persona)
                     yield Redo("; ".join(verdict.problems))
                 else:
                     note = f"this reply {', '.join(verdict.problems)} even when written again"
+        except BaseException:
+            if _take_back(branch, partial):
+                with suppress(RehearseError):
+                    self.store.save(self.session)
+            raise
         finally:
             self._client_idle.set()
-        self.branch.turns.append(Turn(Speaker.CLIENT, reply, note=note))
+        branch.turns.append(Turn(Speaker.CLIENT, reply, note=note))
         self.store.save(self.session)
         if not self.appraise_alongside:
             self._queue_appraisal(self.branch, trainee_index)
@@ -268,6 +337,8 @@ class SessionEngine:
             turn.state_after = hidden_state.apply_appraisal(self.state_before(index, branch), appraisal)
         self.session.rater_model = await self.rater.model_name()
         self.store.save(self.session)
+        if self.on_appraised is not None:
+            self.on_appraised(branch, index)
 
     async def settle(self) -> None:
         """Wait until every queued appraisal is done. A failed appraisal is noted, never fatal."""
@@ -303,13 +374,17 @@ class SessionEngine:
 
     # --- the end ---------------------------------------------------------------------------
 
+    def record_prediction(self, prediction: Prediction) -> None:
+        """Keep the trainee's prediction of the form with the active branch."""
+        self.branch.prediction = prediction
+        self.store.save(self.session)
+
     async def end(self, prediction: Prediction | None = None) -> ClientForm:
         """Ask the client (through the rater model) to fill in the post-session form, and save it."""
         await self.settle()
         branch = self.branch
         if prediction is not None:
-            branch.prediction = prediction
-            self.store.save(self.session)
+            self.record_prediction(prediction)
         self.session.rater_model = await self.rater.model_name()
         form = await fill_form(self.rater, self.prompts, self.persona, branch.turns)
         branch.form = form

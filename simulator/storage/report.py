@@ -1,0 +1,222 @@
+"""What a session report shows, worked out once for the Markdown and the HTML renderings."""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, replace
+
+from simulator.domain import (
+    EMPATHY_ITEMS,
+    EMPATHY_MAX,
+    HELPFULNESS_ITEM,
+    SESSION_ITEMS,
+    SESSION_MAX,
+    Branch,
+    ClientForm,
+    FormItem,
+    Persona,
+    Prediction,
+    Session,
+    Speaker,
+    Touch,
+    TurnKind,
+)
+from simulator.storage.summary import empathy_gap
+
+CUT_OFF = "[cut off]"
+SILENCE = "*waits in silence*"
+ANONYMOUS = "Therapist"
+NAME_STANDS_IN = "[trainee]"
+
+
+@dataclass(frozen=True)
+class Line:
+    """One turn as shown: who, what, and the notes under it."""
+
+    speaker: Speaker
+    who: str
+    text: str
+    number: int | None
+    """Trainee turns: the trainee's line number in the branch, from 1."""
+    cut_off: bool
+    notes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Score:
+    item: FormItem
+    score: int
+    predicted: int | None
+
+
+@dataclass(frozen=True)
+class FeelingReached:
+    feeling: str
+    intensity: int
+    reason: str
+    voice_at_trust: int
+    best: Touch
+    lines: tuple[tuple[int, Touch], ...]
+    """The trainee lines that reached it (partly or accurately), with how far."""
+
+
+@dataclass(frozen=True)
+class TrustPoint:
+    line: int
+    """0 for the start of the session, else the trainee line after which it was measured."""
+    trust: float
+    resistance: float
+
+
+@dataclass(frozen=True)
+class BranchReport:
+    id: str
+    title: str
+    lines: tuple[Line, ...]
+    form: ClientForm | None
+    prediction: Prediction | None
+    scores: tuple[Score, ...]
+    trust: tuple[TrustPoint, ...]
+    feelings: tuple[FeelingReached, ...]
+    ended: bool
+
+    @property
+    def calibration_gap(self) -> int | None:
+        if self.form and self.prediction:
+            return empathy_gap(self.prediction.empathy, self.form.empathy)
+        return None
+
+
+@dataclass(frozen=True)
+class Report:
+    session: Session
+    client: str
+    trainee: str
+    persona_line: str
+    situation: str
+    branches: tuple[BranchReport, ...]
+    empathy_max: int = EMPATHY_MAX
+    session_max: int = SESSION_MAX
+
+
+def anonymized(session: Session) -> Session:
+    """A copy without the trainee's name, nor a workshop group's names: not in the header, not as who
+    said a line (group members become "Trainee 1", "Trainee 2", …), not in anything said or written."""
+    copied = copy.deepcopy(session)
+    copied.trainee = ""
+    group = list(dict.fromkeys(turn.by for branch in session.branches for turn in branch.turns if turn.by))
+    names = [name.strip() for name in (session.trainee, *group) if name.strip()]
+    if not names:
+        return copied
+    words = {word for name in names for word in (name, *name.split()) if len(word) > 1}
+    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b",
+                         re.IGNORECASE)
+    stand_ins = {name: f"Trainee {number}" for number, name in enumerate(group, 1)}
+
+    def scrub(text: str) -> str:
+        return pattern.sub(NAME_STANDS_IN, text)
+
+    for branch in copied.branches:
+        for turn in branch.turns:
+            turn.by = stand_ins.get(turn.by, "")
+            turn.text, turn.note = scrub(turn.text), scrub(turn.note)
+            if turn.appraisal:
+                turn.appraisal = replace(turn.appraisal, inner_reaction=scrub(turn.appraisal.inner_reaction))
+        if branch.form:
+            quotes = tuple(replace(q, quote=scrub(q.quote)) for q in branch.form.low_score_quotes)
+            branch.form = replace(branch.form, comment=scrub(branch.form.comment), low_score_quotes=quotes)
+    return copied
+
+
+def _lines(branch: Branch, start: int, client: str, trainee: str) -> tuple[Line, ...]:
+    shown = []
+    number = sum(1 for turn in branch.turns[:start] if turn.speaker is Speaker.TRAINEE)
+    for turn in branch.turns[start:]:
+        if turn.speaker is Speaker.CLIENT:
+            notes = (turn.note,) if turn.note else ()
+            shown.append(Line(turn.speaker, client, turn.text, None, not turn.complete, notes))
+            continue
+        number += 1
+        notes = []
+        if turn.off_task:
+            notes.append("spoke to the simulator, not the client: moves no rating")
+        if turn.appraisal:
+            notes.append(f"felt understood {turn.appraisal.understood}/4 — “{turn.appraisal.inner_reaction}”")
+        if turn.note:
+            notes.append(turn.note)
+        text = SILENCE if turn.kind is TurnKind.SILENCE else turn.text
+        shown.append(Line(turn.speaker, turn.by or trainee, text, number, not turn.complete, tuple(notes)))
+    return tuple(shown)
+
+
+def _scores(form: ClientForm | None, prediction: Prediction | None) -> tuple[Score, ...]:
+    if form is None:
+        return ()
+    scores = [Score(item, form.empathy[item.key], prediction.empathy.get(item.key) if prediction else None)
+              for item in EMPATHY_ITEMS]
+    scores.append(Score(HELPFULNESS_ITEM, form.helpfulness, prediction.helpfulness if prediction else None))
+    scores += [Score(item, form.session[item.key], prediction.session.get(item.key) if prediction else None)
+               for item in SESSION_ITEMS]
+    return tuple(scores)
+
+
+def _trust(session: Session, branch: Branch) -> tuple[TrustPoint, ...]:
+    points = [TrustPoint(0, session.initial_state.trust, session.initial_state.resistance)] \
+        if session.initial_state else []
+    number = 0
+    for turn in branch.turns:
+        if turn.speaker is Speaker.TRAINEE:
+            number += 1
+            if turn.state_after:
+                points.append(TrustPoint(number, turn.state_after.trust, turn.state_after.resistance))
+    return tuple(points)
+
+
+def _feelings(persona: Persona | None, branch: Branch) -> tuple[FeelingReached, ...]:
+    if persona is None:
+        return ()
+    reached = []
+    for feeling in persona.client.hidden_feelings:
+        lines, number = [], 0
+        for turn in branch.turns:
+            if turn.speaker is Speaker.TRAINEE:
+                number += 1
+                touch = turn.appraisal.feelings.get(feeling.feeling, Touch.NONE) if turn.appraisal else Touch.NONE
+                if touch is not Touch.NONE:
+                    lines.append((number, touch))
+        best = max((touch for _, touch in lines), key=lambda t: t.rank, default=Touch.NONE)
+        reached.append(FeelingReached(feeling.feeling, feeling.intensity, feeling.reason, feeling.voice_at_trust,
+                                      best, tuple(lines)))
+    return tuple(reached)
+
+
+def _title(session: Session, branch: Branch) -> str:
+    if branch.forked_from is None or branch.fork_turn is None:
+        return "Transcript" if len(session.branches) == 1 else f"Transcript — branch {branch.id}"
+    parent = session.branch(branch.forked_from)
+    line = sum(1 for turn in parent.turns[: branch.fork_turn] if turn.speaker is Speaker.TRAINEE) + 1
+    return f"Retry — branch {branch.id}, line {line} of {branch.forked_from} said differently"
+
+
+def build_report(session: Session, persona: Persona | None) -> Report:
+    client = persona.profile.name if persona else session.persona_id
+    trainee = session.trainee or ANONYMOUS
+    branches = []
+    for branch in session.branches:
+        start = branch.fork_turn if branch.forked_from is not None and branch.fork_turn is not None else 0
+        branches.append(BranchReport(
+            id=branch.id,
+            title=_title(session, branch),
+            lines=_lines(branch, start, client, trainee),
+            form=branch.form,
+            prediction=branch.prediction,
+            scores=_scores(branch.form, branch.prediction),
+            trust=_trust(session, branch),
+            feelings=_feelings(persona, branch),
+            ended=branch.ended,
+        ))
+    persona_line = (f"{persona.profile.name} ({session.persona_id}) — {persona.profile.archetype.label}, "
+                    f"difficulty {persona.profile.difficulty}/5") if persona else f"{session.persona_id} (persona not found)"
+    return Report(session, client, trainee, persona_line, persona.profile.situation if persona else "",
+                  tuple(branches))
