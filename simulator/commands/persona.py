@@ -1,8 +1,4 @@
-"""`rehearse persona ...`: list, check, create, import and export persona files.
-
-`persona try` and `persona test` (play a file live, run its probes against the model) come with the
-session engine work; see docs/personas.md.
-"""
+"""`rehearse persona ...`: list, check, create, try, test, import and export persona files."""
 
 from __future__ import annotations
 
@@ -20,7 +16,7 @@ CARD_FORMATS = ("card-json", "card-png")
 
 def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser(
-        "persona", parents=parents, help="list, check, create, import and export personas",
+        "persona", parents=parents, help="list, check, create, try, test, import and export personas",
         description="Work with persona files: the built-in ones, your own (in "
                     f"{paths.user_personas_dir()}), and any named with --personas.",
     )
@@ -51,6 +47,25 @@ def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
     new.add_argument("--out", metavar="PATH", help="where to write it; '-' prints it (default: your persona folder)")
     new.add_argument("--force", action="store_true", help="replace an existing file")
     new.set_defaults(run=run_new)
+
+    trial = actions.add_parser("try", parents=parents,
+                               help="play a persona file in the app, reloading it when it changes",
+                               description="Check the file, then open the app straight into a session with it. "
+                                           "Save the file while you play: a valid edit applies from the client's "
+                                           "next reply; an invalid one is reported and the old persona stays.")
+    trial.add_argument("file", type=Path, metavar="FILE", help="persona file (.yaml)")
+    trial.set_defaults(run=run_try)
+
+    test = actions.add_parser("test", parents=parents,
+                              help="run a persona's probes and standard checks against the model",
+                              description="Say each probe line at the start of a fresh session and ask the rater "
+                                          "model whether the client's reply matches the expected reaction; then "
+                                          "check the replies to a few standard lines: in character, never the "
+                                          "therapist, hidden feelings unsaid, short. Exit status 0 when all pass, "
+                                          "1 when any fails, 2 on errors.")
+    test.add_argument("persona", metavar="ID|FILE", help="persona id, or a persona file")
+    test.add_argument("--json", action="store_true", help="print the results as one JSON document")
+    test.set_defaults(run=run_test)
 
     card_in = actions.add_parser("import", parents=parents, help="turn a character card (.json/.png, V1-V3) into a persona file")
     card_in.add_argument("file", type=Path, metavar="FILE", help="character card: .json, or .png with a card chunk")
@@ -231,6 +246,99 @@ def _answers(args: argparse.Namespace, ask):
 
 def _archetype(text: str) -> str:
     return Archetype(text.strip().lower()).value
+
+
+# --- try and test ------------------------------------------------------------------------------
+
+
+def _persona_for(context, target: str):
+    """A persona from a file path, or else by id from the library."""
+    from simulator.personas.loader import PERSONA_SUFFIXES, load_persona_file
+
+    path = Path(target).expanduser()
+    if path.is_file():
+        return load_persona_file(path)
+    if path.suffix in PERSONA_SUFFIXES or "/" in target:
+        raise PersonaError(f"{target}: file not found", "check the path, or give a persona id "
+                                                        "(see `rehearse persona list`)")
+    return context.personas.get(target)
+
+
+def run_try(context, args: argparse.Namespace) -> int:
+    from simulator.personas.loader import load_persona_file
+    from simulator.tui.app import RehearseApp
+
+    load_persona_file(args.file)  # a bad file stops here with its first problem, before the app opens
+    RehearseApp(context, persona_file=args.file).run()
+    return 0
+
+
+async def run_test(context, args: argparse.Namespace) -> int:
+    from simulator.engine.persona_test import run_persona_test
+
+    persona = _persona_for(context, args.persona)
+    progress = None
+    if sys.stderr.isatty() and not args.json:
+        def progress(step: str) -> None:
+            print(f"  testing {persona.id}: {step}…", file=sys.stderr)
+    report = await run_persona_test(persona, context.model("client"), context.model("rater"), context.prompts,
+                                    progress)
+    if args.json:
+        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print_test_report(report)
+    return 0 if report.passed else 1
+
+
+def _verdict(passed: bool) -> str:
+    return "pass" if passed else "FAIL"
+
+
+def _print_rows(first_cell: str, width: int, fields: list[tuple[str, str]]) -> None:
+    """One table row: `first_cell`, then each labelled field on its own lines, indented under the first."""
+    label_width = max(len(label) for label, _ in fields)
+    lead = first_cell.ljust(width)
+    for label, text in fields:
+        for number, line in enumerate(text.splitlines() or [""]):
+            tag = label if number == 0 else ""
+            print(f"{lead}{tag:<{label_width}}  {line}".rstrip())
+            lead = " " * width
+
+
+def _print_test_report(report) -> None:
+    profile = report.persona.profile
+    speaker = profile.name.split()[0] + ":"
+    print(f"{profile.name} ({profile.id}) · client model {report.client_model} · judge {report.rater_model}")
+    print()
+    if report.probes:
+        print("probe  result")
+        for number, result in enumerate(report.probes, 1):
+            _print_rows(f"{number:<5}  {_verdict(result.passed)}", 15, [
+                ("you:", result.probe.say), (speaker, result.reply),
+                ("expected:", result.probe.expect), ("judge:", result.verdict.reason),
+            ])
+    else:
+        print("no probes — add instructor.probes (a line to say and the reaction you expect) to test reactions")
+    print()
+    width = max(len(result.line.name) for result in report.lines) + 2
+    print("standard line".ljust(width) + "replies")
+    for result in report.lines:
+        _print_rows(result.line.name, width, [("you:", result.line.say), (speaker, result.reply)])
+    print()
+    width = max(len(check.check.label) for check in report.checks) + 2
+    print("check".ljust(width) + "result")
+    for check in report.checks:
+        failures = "; ".join(f"{line}: {problem}" for line, problem in check.failures)
+        print(f"{check.check.label.ljust(width)}{_verdict(check.passed):<6}  {failures}".rstrip())
+    print()
+    missed = sum(1 for result in report.probes if not result.passed)
+    failed = sum(1 for check in report.checks if not check.passed)
+    if report.passed:
+        print(f"all passed: {len(report.probes)} probe(s), {len(report.checks)} checks")
+    else:
+        print(f"failed: {missed} of {len(report.probes)} probe(s) did not match, "
+              f"{failed} of {len(report.checks)} checks failed")
 
 
 # --- cards -------------------------------------------------------------------------------------
