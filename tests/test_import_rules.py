@@ -31,7 +31,8 @@ ALLOWED: dict[str, set[str]] = {
 }
 
 # Third-party libraries that only one part may import.
-OWNERS = {"openai": "llm", "llama_cpp": "llm", "uvicorn": "llm", "tinydb": "storage", "textual": "tui", "rich": "tui"}
+OWNERS = {"openai": "llm", "llama_cpp": "llm", "uvicorn": "llm", "tinydb": "storage", "textual": "tui", "textual_serve": "tui",
+          "rich": "tui"}
 
 
 def part_of(path: Path) -> str:

@@ -40,7 +40,7 @@ def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
     parser.set_defaults(run=run, steps=[])
 
 
-def _read_prediction(path: Path):
+def read_prediction(path: Path):
     from simulator.domain import Prediction
     from simulator.rating.calibration import prediction_problems
 
@@ -56,7 +56,7 @@ def _read_prediction(path: Path):
     return Prediction(empathy=data["empathy"], helpfulness=data["helpfulness"], session=data["session"])
 
 
-def _with_calibration(document: dict[str, Any], session) -> dict[str, Any]:
+def with_calibration(document: dict[str, Any], session) -> dict[str, Any]:
     from simulator.rating.calibration import calibrate
 
     for branch_data, branch in zip(document["branches"], session.branches):
@@ -77,7 +77,7 @@ async def run(context, args: argparse.Namespace) -> int:
 
     if not any(kind == "say" for kind, _ in args.steps):
         raise ConfigError("rehearse session: no --say given", "add one --say TEXT for each of your lines")
-    prediction = _read_prediction(args.predict) if args.predict else None
+    prediction = read_prediction(args.predict) if args.predict else None
     out = sys.stdout
     show = not args.json
     engine = context.begin_session(args.persona)
@@ -117,7 +117,7 @@ async def run(context, args: argparse.Namespace) -> int:
             out.write("\n")
     await finish_branch()
     if args.json:
-        json.dump(_with_calibration(session_to_dict(engine.session), engine.session), out, indent=2,
+        json.dump(with_calibration(session_to_dict(engine.session), engine.session), out, indent=2,
                   ensure_ascii=False)
         out.write("\n")
     else:

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from simulator.tui.app import RehearseApp
-from simulator.tui.screens.form import FormScreen
+from simulator.tui.screens.debrief import DebriefScreen
+from simulator.tui.screens.prediction import PredictionScreen
 from simulator.tui.screens.session import SessionScreen
 from simulator.tui.widgets.chat_message import ChatMessage
 from tests.support.scripted_server import Fault
 from tests.tui.helpers import screen_text, type_and_send
+from tests.support.forms import ADVICE_FORM
 
-FORM = {
-    "empathy": {"warmth": 3, "trust": 2, "respect": 4, "listening": 3, "understood": 1},
-    "helpfulness": 1,
-    "session": {"relationship": 6, "goals": 5, "approach": 4, "overall": 5},
-    "comment": "You tried, but you kept giving me advice.",
-    "low_score_quotes": [{"item": "understood", "quote": "Have you tried asking your sister?"}],
-}
+FORM = ADVICE_FORM
 
 
 async def test_pick_a_persona_talk_twice_end_and_see_the_form(server, context_for):
@@ -46,14 +42,18 @@ async def test_pick_a_persona_talk_twice_end_and_see_the_form(server, context_fo
         assert persona.instructor.notes[:30] not in shown
 
         await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, PredictionScreen)
+        shown = screen_text(pilot)
+        assert "how will Dana Whitfield rate you?" in shown
+        assert "13/20" not in shown  # nothing of the form before the prediction
+        await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert isinstance(app.screen, FormScreen)
+        assert isinstance(app.screen, DebriefScreen)
         shown = screen_text(pilot)
         assert "Empathy 13/20 — grade F (FAIL" in shown
         assert "Session ratings 20/40 — AT RISK" in shown
-        assert "You tried, but you kept giving me advice." in shown
-        assert "Have you tried asking your sister?" in shown
 
     chat = server.chat_requests()
     assert len(chat) == 2 and all(request.streamed for request in chat)
@@ -125,3 +125,17 @@ async def test_a_dropped_stream_gives_the_line_back(server, context_for):
         await type_and_send(pilot, "Go on.")
         assert app.screen.query_one("#reply").value == "Go on."
         assert "cut off" in screen_text(pilot)
+
+
+async def test_the_screens_actions_are_in_the_command_palette(server, context_for):
+    app = RehearseApp(context_for(server))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"End session", "Stay silent", "Retry last line", "Coach/exam", "Stop reply"} <= titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Coach/exam", "enter")
+        await pilot.pause(0.3)
+        assert app.screen.coach is False

@@ -1,8 +1,13 @@
-"""Session: the transcript, the client's reply streaming in, and the trainee's reply box."""
+"""Session: the transcript, the client's reply streaming in, and the trainee's reply box.
+
+Coach mode shows how each reply landed as soon as the rater has judged it; exam mode keeps
+everything for the debrief.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 from textual import work
 from textual.app import ComposeResult
@@ -11,25 +16,38 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from simulator.domain import Speaker
+from simulator.domain import Branch, Speaker, Turn, TurnKind
 from simulator.engine.session import Redo, SessionEngine
+from simulator.engine.workshop import HotSeat
 from simulator.errors import RehearseError
+from simulator.tui.widgets.appraisal_card import AppraisalCard
 from simulator.tui.widgets.chat_message import ChatMessage
 
 TRAINEE_LABEL = "You"
+SILENCE = "*waits in silence*"
 
 
 class SessionScreen(Screen[None]):
+    # Priority, so they work while the reply box (which has its own ctrl+e and ctrl+t) has focus.
     BINDINGS = [
-        # Priority, so it works while the reply box (whose own ctrl+e jumps to the line's end) has focus.
         Binding("ctrl+e", "end_session", "End session", priority=True),
+        Binding("ctrl+s", "wait_in_silence", "Stay silent", priority=True),
+        Binding("ctrl+r", "retry_turn", "Retry last line", priority=True),
+        Binding("ctrl+t", "toggle_mode", "Coach/exam", priority=True),
+        Binding("ctrl+n", "tap_in", "Next in the hot seat", priority=True),
         Binding("escape", "stop_reply", "Stop reply"),
     ]
 
-    def __init__(self, engine: SessionEngine) -> None:
+    def __init__(self, engine: SessionEngine, coach: bool = True, hot_seat: HotSeat | None = None) -> None:
         super().__init__()
         self.engine = engine
+        self.hot_seat = hot_seat
+        """In a workshop: who is speaking now; each line is attributed to them."""
+        self.coach = coach
         self.busy = False
+        self.started = time.monotonic()
+        self._cards: dict[int, ChatMessage] = {}
+        """Trainee turn index to its message widget, where coach cards go."""
 
     @property
     def client_name(self) -> str:
@@ -37,23 +55,76 @@ class SessionScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("", id="session-bar")
         yield VerticalScroll(id="transcript")
         yield Static("", id="status")
-        yield Input(placeholder="Type your reply and press Enter · Ctrl+E ends the session", id="reply")
+        yield Input(placeholder="Type your reply and press Enter · Ctrl+S stays silent · Ctrl+E ends", id="reply")
         yield Footer()
 
     def on_mount(self) -> None:
         profile = self.engine.persona.profile
         self.title = f"Session with {profile.name}"
         self.sub_title = profile.archetype.label
-        transcript = self.query_one("#transcript", VerticalScroll)
-        for turn in self.engine.session.turns:
-            if turn.speaker is Speaker.CLIENT:
-                transcript.mount(ChatMessage(self.client_name, turn.text, role="client"))
-            else:
-                transcript.mount(ChatMessage(TRAINEE_LABEL, turn.text, role="trainee"))
+        self.engine.on_appraised = self._appraised
+        self._show_branch()
         self.query_one("#reply", Input).focus()
+        self.set_interval(10.0, self._update_bar)
         self.warm_up()
+
+    # --- what is on screen -----------------------------------------------------------------
+
+    def _update_bar(self) -> None:
+        minutes = int(time.monotonic() - self.started) // 60
+        lines = sum(1 for t in self.engine.branch.turns if t.speaker is Speaker.TRAINEE)
+        mode = "coach mode: feedback after each reply" if self.coach else "exam mode: feedback at the end"
+        branch = self.engine.branch
+        where = f" · retry of line {self._line_of(branch)}" if branch.forked_from else ""
+        seat = f"Hot seat: {self.hot_seat.holder} · " if self.hot_seat else ""
+        self.query_one("#session-bar", Static).update(
+            f"{seat}Turn {lines} · {minutes} min · {mode}{where}"
+        )
+
+    def _line_of(self, branch: Branch) -> int:
+        return sum(1 for t in branch.turns if t.speaker is Speaker.TRAINEE) + 1
+
+    def _message_for(self, turn: Turn) -> ChatMessage:
+        if turn.speaker is Speaker.CLIENT:
+            message = ChatMessage(self.client_name, turn.text, role="client")
+            if not turn.complete:
+                message.mark("cut off")
+            elif turn.note:
+                message.mark(turn.note)
+            return message
+        text = SILENCE if turn.kind is TurnKind.SILENCE else turn.text
+        return ChatMessage(turn.by or TRAINEE_LABEL, text, role="trainee")
+
+    def _show_branch(self) -> None:
+        transcript = self.query_one("#transcript", VerticalScroll)
+        transcript.remove_children()
+        self._cards.clear()
+        widgets = []
+        for index, turn in enumerate(self.engine.branch.turns):
+            widgets.append(self._message_for(turn))
+            if turn.speaker is Speaker.TRAINEE:
+                self._cards[index] = widgets[-1]
+                if self.coach and turn.appraisal:
+                    widgets.append(AppraisalCard(turn.appraisal))
+        transcript.mount_all(widgets)
+        transcript.scroll_end(animate=False)
+        self._update_bar()
+
+    def _appraised(self, branch: Branch, index: int) -> None:
+        """Coach mode: put the appraisal under the reply it judged, as soon as it is ready."""
+        if not self.coach or branch is not self.engine.branch or index not in self._cards:
+            return
+        appraisal = branch.turns[index].appraisal
+        if appraisal is not None and self._cards[index].is_attached:
+            self.query_one("#transcript", VerticalScroll).mount(AppraisalCard(appraisal), after=self._cards[index])
+
+    def _status(self, text: str) -> None:
+        self.query_one("#status", Static).update(text)
+
+    # --- talking ---------------------------------------------------------------------------
 
     @work(group="warm-up")
     async def warm_up(self) -> None:
@@ -62,40 +133,47 @@ class SessionScreen(Screen[None]):
         except RehearseError:
             pass  # the first real reply will report the problem, with the trainee's words kept
 
-    def _status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         if not text:
             return
         if self.busy:
-            self.notify(f"{self.client_name} is still answering.", timeout=3)
+            self.notify(f"{self.client_name} is still answering; your words stay in the box.", timeout=3)
             return
         event.input.clear()
         self.send(text)
 
+    def action_wait_in_silence(self) -> None:
+        if self.busy:
+            return
+        self.send("", silence=True)
+
     @work(exclusive=True, group="model")
-    async def send(self, text: str) -> None:
+    async def send(self, text: str, silence: bool = False) -> None:
         self.busy = True
+        speaker = self.hot_seat.holder if self.hot_seat else ""
         transcript = self.query_one("#transcript", VerticalScroll)
-        said = ChatMessage(TRAINEE_LABEL, text, role="trainee")
+        said = ChatMessage(speaker or TRAINEE_LABEL, SILENCE if silence else text, role="trainee")
         reply = ChatMessage(self.client_name, role="client")
         await transcript.mount_all([said, reply])
         transcript.scroll_end(animate=False)
-        self._status(f"{self.client_name} is answering…")
+        turns = self.engine.branch.turns
+        self._cards[len(turns) - 1 if self.engine.awaiting_reply else len(turns)] = said
+        self._status(f"{self.client_name} is answering… (Esc stops)")
         try:
-            async for piece in self.engine.say(text):
+            async for piece in self.engine.say(text, silence=silence, by=speaker):
                 if isinstance(piece, Redo):
                     reply.set_text("")
                     continue
                 reply.append(piece)
                 transcript.scroll_end(animate=False)
-            final = self.engine.session.turns[-1]
+            final = self.engine.branch.turns[-1]
             reply.set_text(final.text)
             if final.note:
                 reply.mark(final.note)
             self._status("")
+            if self.hot_seat and (holder := self.hot_seat.after_line()):
+                self.notify(f"{holder} takes the hot seat.", timeout=4)
         except RehearseError as error:
             await self._take_back(said, reply, text, f"Not sent: {error}")
             self.notify(str(error), title="The client could not answer", severity="error", timeout=15)
@@ -104,6 +182,7 @@ class SessionScreen(Screen[None]):
             raise
         finally:
             self.busy = False
+            self._update_bar()
 
     async def _take_back(self, said: ChatMessage, reply: ChatMessage, text: str, status: str) -> None:
         """Undo an exchange that did not complete, putting the trainee's words back in the reply box."""
@@ -112,41 +191,52 @@ class SessionScreen(Screen[None]):
         self._restore(text)
         self._status(status)
 
+    def _restore(self, text: str) -> None:
+        reply_box = self.query_one("#reply", Input)
+        if text and not reply_box.value.strip():
+            reply_box.value = text
+            reply_box.cursor_position = len(text)
+
     def action_stop_reply(self) -> None:
         if self.busy:
             self.workers.cancel_group(self, "model")
 
-    def _restore(self, text: str) -> None:
-        """Put the trainee's words back in the reply box, so nothing they wrote is lost."""
-        reply_box = self.query_one("#reply", Input)
-        if not reply_box.value.strip():
-            reply_box.value = text
-            reply_box.cursor_position = len(text)
+    def action_tap_in(self) -> None:
+        if self.hot_seat is None:
+            self.notify("Not a workshop session: start one with w on the home screen.", timeout=3)
+            return
+        self.notify(f"{self.hot_seat.tap_in()} takes the hot seat.", timeout=3)
+        self._update_bar()
+
+    def action_toggle_mode(self) -> None:
+        self.coach = not self.coach
+        self._show_branch()
+        self.notify("Coach mode: feedback after each reply." if self.coach else
+                    "Exam mode: all feedback waits for the debrief.", timeout=3)
+
+    def action_retry_turn(self) -> None:
+        """Take back the last line and try it another way; the first attempt is kept as a branch."""
+        if self.busy:
+            return
+        lines = [t for t in self.engine.branch.turns if t.speaker is Speaker.TRAINEE]
+        if not lines:
+            self.notify("Nothing to retry yet.", timeout=3)
+            return
+        previous = lines[-1].text
+        self.engine.retry_from(len(lines))
+        self._show_branch()
+        self._restore(previous)
+        self._status(f"Retrying line {len(lines)}; the first attempt is kept. Edit your line and press Enter.")
+
+    # --- the end ---------------------------------------------------------------------------
 
     def action_end_session(self) -> None:
         if self.busy:
             self.notify(f"Wait for {self.client_name} to finish, then end the session.", timeout=4)
             return
-        self.finish()
-
-    @work(exclusive=True, group="model")
-    async def finish(self) -> None:
-        from simulator.tui.screens.form import FormScreen
-
-        self.busy = True
-        self.query_one("#reply", Input).disabled = True
-        self._status(f"{self.client_name} is filling in the feedback form…")
-        try:
-            form = await self.engine.end()
-        except RehearseError as error:
-            self.query_one("#reply", Input).disabled = False
-            self._status(f"No form yet: {error}. Press Ctrl+E to ask again.")
-            self.notify(str(error), title="The form could not be filled in", severity="error", timeout=15)
+        if not any(t.speaker is Speaker.TRAINEE for t in self.engine.branch.turns):
+            self.notify("Say something first: the client can only rate what happened.", timeout=4)
             return
-        except asyncio.CancelledError:
-            self.query_one("#reply", Input).disabled = False
-            self._status("Form stopped. Carry on, or press Ctrl+E to end again.")
-            raise
-        finally:
-            self.busy = False
-        self.app.switch_screen(FormScreen(self.engine.persona.profile, form))
+        from simulator.tui.screens.prediction import PredictionScreen
+
+        self.app.switch_screen(PredictionScreen(self.engine, self.hot_seat))

@@ -1,9 +1,24 @@
-"""One line of the transcript: who said it, and what, growing as a reply streams in."""
+"""One line of the transcript: who said it, and what, growing as a reply streams in. Gestures and
+silences (text between asterisks) are shown in italics, as stage directions."""
 
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual.widgets import Static
+
+GESTURE = re.compile(r"(\*[^*]+\*)")
+
+
+def styled(text: str) -> Text:
+    content = Text()
+    for part in GESTURE.split(text):
+        if part.startswith("*") and part.endswith("*") and len(part) > 1:
+            content.append(f"({part[1:-1].strip()})", style="italic")
+        else:
+            content.append(part)
+    return content
 
 
 class ChatMessage(Static):
@@ -32,7 +47,7 @@ class ChatMessage(Static):
     def _render_text(self) -> None:
         content = Text()
         content.append(f"{self.speaker}: ", style="bold")
-        content.append(self.text or "…")
+        content.append_text(styled(self.text) if self.text else Text("…"))
         if self.note:
-            content.append(f"\n({self.note})", style="italic")
+            content.append(f"\n({self.note})", style="italic dim")
         self.update(content)
