@@ -28,14 +28,26 @@ def test_kappa_is_zero_for_a_rater_that_always_says_zero():
     assert result.macro_f1 == pytest.approx((2 * 0.5 * 1 / 1.5) / 3)
 
 
-def level_for(body):
+QUOTES = {  # what a rater would copy out of the fixture replies for each level
+    "emotional_reaction": {1: "I am so sorry",
+                           2: "It must be so painful to go through this every single day and feel so alone with it"},
+    "exploration": {1: "What happened?", 2: "How are you coping at night?"},
+}
+
+
+def rated_quote(body) -> dict[str, str]:
     question = [m["content"] for m in body["messages"] if m["role"] == "user"][-1]
-    word = re.search(r'The reply: "response (\w+)"', question).group(1)
-    return {"level": RATER_BY_RESPONSE[word]}
+    level = RATER_BY_RESPONSE[re.search(r'The reply: "Reply (\w+)\.', question).group(1)]
+    mechanism = "exploration" if "ask the person a question" in question else "emotional_reaction"
+    return {"quote": QUOTES[mechanism][level] if level else "NONE"}
+
+
+def script_levels(server) -> None:
+    server.responders["epitome_quote"] = rated_quote
 
 
 def test_the_eval_command_reports_each_mechanism(server, endpoint_env):
-    server.responders["epitome_level"] = level_for
+    script_levels(server)
     result = run_rehearse("eval", "rater", "--epitome", str(FIXTURES / "epitome"), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -45,14 +57,15 @@ def test_the_eval_command_reports_each_mechanism(server, endpoint_env):
         assert mechanism["rows"] == 6
         assert mechanism["confusion"] == [[2, 1, 0], [0, 1, 0], [1, 0, 1]]
         assert mechanism["accuracy"] == round(4 / 6, 4) and mechanism["macro_f1"] == round(2 / 3, 4)
-    questions = [r for r in server.structured_requests("epitome_level")]
-    assert any("Emotional reaction:" in r.all_text for r in questions)
-    assert any("Exploration:" in r.all_text for r in questions)
+    questions = server.structured_requests("epitome_quote")
+    assert len(questions) == 12
+    assert any("express the responder's own feelings" in r.all_text for r in questions)
+    assert any("ask the person a question" in r.all_text for r in questions)
     assert "I feel invisible at work." in questions[4].all_text
 
 
 def test_the_eval_table_and_limit(server, endpoint_env):
-    server.responders["epitome_level"] = level_for
+    script_levels(server)
     result = run_rehearse("eval", "rater", "--epitome", str(FIXTURES / "epitome" / "explorations-mini.csv"),
                           "--limit", "3")
     assert result.returncode == 0, result.stderr
@@ -64,3 +77,33 @@ def test_a_folder_without_epitome_files_is_a_clear_error(server, endpoint_env, t
     result = run_rehearse("eval", "rater", "--epitome", str(tmp_path))
     assert result.returncode == 2
     assert "no EPITOME files found" in result.stderr and "Traceback" not in result.stderr
+
+
+RICH_REPLY = ("I understand. What happened? I am so sorry. It must be so painful to go through this every single "
+              "day and feel so alone with it. It sounds like you feel trapped at home. How are you coping at night?")
+PLAIN_REPLY = "Try going for a walk each morning and keep a diary."
+
+
+@pytest.mark.parametrize(
+    ("mechanism", "quote", "reply", "level"),
+    [
+        ("interpretation", "NONE", PLAIN_REPLY, 0),
+        ("interpretation", "words the reply never said", PLAIN_REPLY, 0),
+        ("interpretation", "I understand.", RICH_REPLY, 1),
+        ("interpretation", "it sounds like you feel trapped at home", RICH_REPLY, 2),
+        ("exploration", "What happened?", RICH_REPLY, 1),
+        ("exploration", "How are you coping at night?", RICH_REPLY, 2),
+        ("emotional_reaction", "I am so sorry", RICH_REPLY, 1),
+        ("emotional_reaction", "It must be so painful to go through this every single day and feel so alone",
+         RICH_REPLY, 2),
+        # The rater found nothing, but the reply's own words show the mechanism.
+        ("emotional_reaction", "NONE", "Oh no, I'm so sorry about your dog.", 1),
+        ("interpretation", "NONE", "That must feel so lonely.", 2),
+        ("exploration", "NONE", "Do you have anyone you can talk to about it?", 2),
+        ("exploration", "NONE", "Why? That makes no sense.", 0),
+    ],
+)
+def test_found_words_are_checked_and_graded(mechanism, quote, reply, level):
+    from simulator.rating.appraisal import epitome_grade
+
+    assert epitome_grade(mechanism, quote, reply) == level

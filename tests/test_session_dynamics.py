@@ -66,7 +66,7 @@ async def test_the_rater_asks_one_question_per_hidden_feeling_with_its_schema(se
     named = {f.feeling for f in engine.persona.client.hidden_feelings}
     asked = {f for f in named for r in touch_requests if f'"{f}"' in r.all_text}
     assert asked == named
-    assert len(server.structured_requests("epitome_level")) == 3
+    assert len(server.structured_requests("epitome_quote")) == 3
     # Every question shares one context prefix, so a local engine can reuse its cache.
     contexts = {r.body["messages"][0]["content"] for r in server.structured_requests() if r.schema_name in APPRAISAL_SCHEMAS}
     assert len(contexts) == 1

@@ -37,12 +37,22 @@ TOUCH_SCHEMA = {
     "required": ["touch"],
     "additionalProperties": False,
 }
-LEVEL_SCHEMA = {
+QUOTE_SCHEMA = {
     "type": "object",
-    "properties": {"level": {"type": "integer", "minimum": 0, "maximum": 2}},
-    "required": ["level"],
+    "properties": {"quote": {"type": "string"}},
+    "required": ["quote"],
     "additionalProperties": False,
 }
+# Stock phrases that make a mechanism only weakly present (EPITOME level 1).
+GENERIC = {
+    "emotional_reaction": None,  # weak unless long and specific: see epitome_grade
+    "interpretation": re.compile(r"^\W*(i (totally |completely )?(understand|get it|know (how|what) you)|i feel you|"
+                                 r"same here|me too|i hear you)\b[^.!?]{0,25}[.!?]*\W*$", re.IGNORECASE),
+    "exploration": re.compile(r"^\W*(what happened|are you (ok|okay|alright)|how are you( doing| feeling)?|"
+                              r"what'?s wrong|why)\W*$", re.IGNORECASE),
+}
+STRONG_REACTION_WORDS = 12
+"""An emotional reaction this long is specific to the person (EPITOME's strong level is rare and long)."""
 
 
 def _flags(names: tuple[str, ...]) -> dict[str, Any]:
@@ -167,8 +177,7 @@ class Appraiser:
                                      feeling=feeling, **values)
 
         def epitome_question(mechanism: str) -> Callable[[], Awaitable[Any]]:
-            return lambda: self._ask(context, "appraisal_epitome.j2", LEVEL_SCHEMA, "epitome_level",
-                                     mechanism=mechanism, **values)
+            return lambda: epitome_level(self.rater, self.prompts, context, mechanism, **values)
 
         questions = [feeling_question(f) for f in self.persona.client.hidden_feelings]
         questions += [epitome_question(m) for m in EPITOME_MECHANISMS]
@@ -190,13 +199,64 @@ class Appraiser:
         skills_answer, reaction_answer = answers[-2], answers[-1]
         return combine(
             feelings={f.feeling: Touch(a["touch"]) for f, a in zip(self.persona.client.hidden_feelings, feeling_answers)},
-            epitome={m: a["level"] for m, a in zip(EPITOME_MECHANISMS, epitome_answers)},
+            epitome=dict(zip(EPITOME_MECHANISMS, epitome_answers)),
             skills=skills_answer["skills"],
             traps=skills_answer["traps"],
             understood=reaction_answer["understood"],
             inner_reaction=reaction_answer["inner_reaction"],
             reply=latest.text,
         )
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+
+
+def grounded(quote: str, reply: str) -> bool:
+    """True when the quoted words really are in the reply (small models sometimes invent them)."""
+    wanted = _normal(quote)
+    return bool(wanted) and wanted != "none" and wanted in _normal(reply)
+
+
+# Plain-text evidence for each EPITOME mechanism. A small rater misses much of what these catch, and
+# finds much that is not there; the words decide when the rater's copy cannot be found in the reply.
+EVIDENCE = {
+    "emotional_reaction": re.compile(
+        r"\b(sorry|hugs?|so sad|heartbreaking|breaks my heart|that sucks|that'?s (awful|terrible|horrible|rough|"
+        r"tough|hard)|i feel (for|so|bad|sad)|my heart|i'?m (so )?(glad|happy) (you|to hear)|hope (you|things)|"
+        r"sending (you )?(love|hugs)|i care|proud|congrat\w*|wonderful|omg\w*|hang in there|"
+        r"you('?re| are|'?re not| aren'?t) not alone|you aren'?t alone|i feel (the same|you)|i know how|"
+        r"i can relate|i agree|you did the right thing|worst feeling|totally normal|feel free to (message|pm|talk))\b",
+        re.IGNORECASE),
+    "interpretation": re.compile(
+        r"\b(sounds? like|seems? like you|must (be|feel|have been)|i (can )?understand|i know (how|what|the feeling)|"
+        r"i'?ve been (there|through)|i went through|same (thing|here|situation)|i (was|am) in (a )?similar|"
+        r"i feel (the same|like that too)|i can relate|i get (it|that))\b", re.IGNORECASE),
+    "exploration": re.compile(r"[^.!?]*\b(you|your|you'?re)\b[^.!?]*\?", re.IGNORECASE),
+}
+
+
+def epitome_grade(mechanism: str, quote: str, reply: str) -> int:
+    """0 none, 1 weak, 2 strong, from the words the rater found for a mechanism and the reply's own words."""
+    found = quote if grounded(quote, reply) else ""
+    if not found:
+        evidence = EVIDENCE[mechanism].search(reply)
+        if evidence is None:
+            return 0
+        found = evidence.group(0)
+    if mechanism == "emotional_reaction":
+        return 2 if len(found.split()) >= STRONG_REACTION_WORDS else 1
+    generic = GENERIC[mechanism]
+    return 1 if generic and generic.match(found.strip()) else 2
+
+
+async def epitome_level(rater: ChatModel, prompts: PromptRenderer, context: Message, mechanism: str,
+                        **values: Any) -> int:
+    """How strongly the reply shows one EPITOME mechanism, from the words the rater finds for it."""
+    question = prompts.render("appraisal_epitome.j2", mechanism=mechanism, **values)
+    answer = await rater.complete_json([context, {"role": "user", "content": question}], QUOTE_SCHEMA,
+                                       name="epitome_quote")
+    return epitome_grade(mechanism, answer["quote"], values["reply"])
 
 
 async def epitome_levels(rater: ChatModel, prompts: PromptRenderer, post: str, response: str,
@@ -206,11 +266,4 @@ async def epitome_levels(rater: ChatModel, prompts: PromptRenderer, post: str, r
         "You judge how empathic a reply to someone seeking support is.\n"
         f"<post>\n{post}\n</post>\n<reply>\n{response}\n</reply>"
     )}
-    levels = {}
-    for mechanism in mechanisms:
-        question = prompts.render("appraisal_epitome.j2", mechanism=mechanism, turn_number=0, reply=response,
-                                  profile=None)
-        answer = await rater.complete_json([context, {"role": "user", "content": question}], LEVEL_SCHEMA,
-                                           name="epitome_level")
-        levels[mechanism] = answer["level"]
-    return levels
+    return {m: await epitome_level(rater, prompts, context, m, turn_number=0, reply=response) for m in mechanisms}

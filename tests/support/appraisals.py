@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from simulator.domain import EPITOME_MECHANISMS, FIVE_SECRETS, TRAPS, Persona
+from simulator.domain import FIVE_SECRETS, TRAPS, Persona
 
 
 def last_user_text(body: dict[str, Any]) -> str:
@@ -25,7 +26,12 @@ def script_appraisals(server, persona: Persona, *, touches: dict[str, str] | Non
         raise AssertionError(f"no hidden feeling named in: {question[:80]}")
 
     server.responders["feeling_touch"] = touch
-    server.responders["epitome_level"] = lambda body: {"level": level}
+    def epitome(body: dict[str, Any]) -> dict[str, str]:
+        """Level 2: the whole reply is quoted; level 0: nothing is."""
+        reply = re.search(r'latest reply, turn \[\d+\]: "(.*)"', last_user_text(body)).group(1)
+        return {"quote": reply if level == 2 else "NONE"}
+
+    server.responders["epitome_quote"] = epitome
     server.responders["skills_and_traps"] = lambda body: {
         "skills": {name: name in skills for name in FIVE_SECRETS},
         "traps": {name: name in traps for name in TRAPS},
@@ -33,4 +39,4 @@ def script_appraisals(server, persona: Persona, *, touches: dict[str, str] | Non
     server.responders["client_reaction"] = lambda body: {"understood": understood, "inner_reaction": reaction}
 
 
-APPRAISAL_SCHEMAS = ("feeling_touch", "epitome_level", "skills_and_traps", "client_reaction")
+APPRAISAL_SCHEMAS = ("feeling_touch", "epitome_quote", "skills_and_traps", "client_reaction")
