@@ -10,6 +10,7 @@ import pytest
 from simulator.cli import main
 from simulator.domain import ClientForm, Prediction, Session, Speaker, Turn
 from simulator.storage.sessions import SessionStore
+from simulator.storage.index import INDEX_VERSION
 
 START = datetime(2026, 11, 1, 9, 0, tzinfo=timezone.utc)
 FORM = ClientForm(empathy={"warmth": 3, "trust": 3, "respect": 4, "listening": 3, "understood": 3}, helpfulness=3,
@@ -116,7 +117,18 @@ def test_deleted_sessions_leave_the_index_and_a_damaged_index_is_rebuilt(store):
     (store.folder / "index.json").write_text("garbage")
     history = store.history()
     assert len(history.rows) == 2 and history.problems == []
-    assert json.loads((store.folder / "index.json").read_text())["meta"]["1"]["version"] == 1
+    assert json.loads((store.folder / "index.json").read_text())["meta"]["1"]["version"] == INDEX_VERSION
+
+
+def test_an_index_of_an_older_version_is_rebuilt_with_todays_fields(store):
+    store.history()
+    index = store.folder / "index.json"
+    data = json.loads(index.read_text())
+    data["meta"]["1"]["version"] = INDEX_VERSION - 1
+    for row in data["sessions"].values():
+        row.pop("group", None)
+    index.write_text(json.dumps(data))
+    assert all("group" in row for row in store.history().rows)
 
 
 def test_no_sessions_yet_says_where_it_looked(isolated_env, capsys):

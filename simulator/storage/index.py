@@ -24,7 +24,7 @@ from simulator.storage.schema import SCHEMA_VERSION
 from simulator.storage.summary import summarize
 
 INDEX_NAME = "index.json"
-INDEX_VERSION = 1
+INDEX_VERSION = 2
 """Bump when a row's fields change: an index of another version is rebuilt."""
 LOCK_WAIT = 10.0
 
