@@ -45,7 +45,11 @@ async def test_accurate_empathy_builds_trust_and_advice_breaks_it(server, contex
     # The next client reply plays from the colder state.
     await say(engine, "Okay.")
     direction = server.chat_requests()[-1].body["messages"][-1]["content"]
-    assert f"Trust {round(colder.trust)}/10" in direction
+    assert f"trust {round(colder.trust)}/10" in direction
+    # Once trust reached its level, the note let the client voice that feeling.
+    warm_direction = server.chat_requests()[1].body["messages"][-1]["content"]
+    assert "May now say, if it feels right: angry at being told to do self-care" in warm_direction
+    assert "May now say" not in server.chat_requests()[0].body["messages"][-1]["content"]
     saved = context.store.load(engine.session.id)
     assert [round(t.state_after.trust, 2) for t in saved.turns if t.state_after][:2] == [
         round(warmer.trust, 2), round(colder.trust, 2)]

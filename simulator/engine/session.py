@@ -175,7 +175,6 @@ class SessionEngine:
     # --- the client ------------------------------------------------------------------------
 
     def _stage_direction(self, state: HiddenState) -> str:
-        understood = [name for name, touch in state.understood.items() if touch.rank > 0]
         return self.prompts.render(
             "client_state.j2",
             profile=self.persona.profile,
@@ -183,9 +182,7 @@ class SessionEngine:
             trust_label=hidden_state.describe_trust(state.trust),
             resistance=state.resistance,
             resistance_label=hidden_state.describe_resistance(state.resistance),
-            understood=understood,
             speakable=[f.feeling for f in hidden_state.speakable(self.persona, state)],
-            unspeakable=[f.feeling for f in hidden_state.unspeakable(self.persona, state)],
         )
 
     def client_messages(self, correction: str = "") -> list[Message]:
