@@ -82,6 +82,29 @@ class AppContext:
         return SessionEngine.resume(self.personas.get(session.persona_id), session, client=self.model("client"),
                                     rater=self.model("rater"), prompts=self.prompts, store=self.store)
 
+    def open_session(self, session_id: str):
+        """An engine over a saved session, to show its debrief; it claims the session only if it writes."""
+        from simulator.engine.session import SessionEngine
+
+        session = self.store.load(self.store.resolve(session_id))
+        return SessionEngine(self.personas.get(session.persona_id), session, self.model("client"),
+                             self.model("rater"), self.prompts, self.store)
+
+    def export_report(self, session_id: str, fmt: str = "html"):
+        """Write a saved session's report into the transcripts folder's reports/; returns its path."""
+        from simulator.errors import RehearseError
+        from simulator.storage.atomic import replace_file
+        from simulator.storage.formats import render
+
+        session = self.store.load(self.store.resolve(session_id))
+        try:
+            persona = self.personas.get(session.persona_id)
+        except RehearseError:
+            persona = None
+        path = self.settings.transcripts / "reports" / f"{session.id}.{fmt}"
+        replace_file(path, render(session, persona, fmt).encode("utf-8"))
+        return path
+
     async def aclose(self) -> None:
         for model in self._models.values():
             await model.aclose()

@@ -22,7 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "storage": {"storage", "domain", "errors", "serialization"},
     "rating": {"rating", "domain", "errors", "llm", "prompts"},
     "engine": {"engine", "domain", "errors", "llm", "prompts", "storage", "rating", "personas"},
-    "context": {"paths", "settings", "personas", "prompts", "storage", "llm", "engine"},
+    "context": {"paths", "settings", "errors", "personas", "prompts", "storage", "llm", "engine"},
     "tui": {"tui", "context", "domain", "errors", "engine", "rating", "storage", "serialization", "settings"},
     "cli": {"errors", "settings", "context", "commands"},
     "commands": {"commands", "errors", "settings", "context", "domain", "serialization", "tui", "llm", "personas",

@@ -34,25 +34,9 @@ def _persona(context, persona_id: str):
         return None  # e.g. an imported session with someone else's persona: report without hidden feelings
 
 
-def render(session, persona, fmt: str) -> str:
-    if fmt == "json":
-        from simulator.storage.exchange import export_json
-
-        return export_json(session)
-    from simulator.storage.report import build_report
-
-    report = build_report(session, persona)
-    if fmt == "md":
-        from simulator.storage.markdown import session_markdown
-
-        return session_markdown(report)
-    from simulator.storage.html_report import session_html
-
-    return session_html(report)
-
-
 def run(context, args: argparse.Namespace) -> int:
     from simulator.storage.atomic import replace_file
+    from simulator.storage.formats import render
     from simulator.storage.report import anonymized
 
     store = context.store

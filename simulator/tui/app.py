@@ -23,6 +23,8 @@ class RehearseApp(App[None]):
     TITLE = "Rehearse"
     SUB_TITLE = "practice the hard conversations"
     CSS_PATH = "app.tcss"
+    # Side-by-side panels stack when the terminal is narrow (80 columns).
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
     persona_poll_seconds = 1.0
     """How often `persona try` looks at its file for changes."""

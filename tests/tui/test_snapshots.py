@@ -53,3 +53,22 @@ def test_debrief(snap_compare, server, context_for, size):
         await pilot.pause()
 
     assert snap_compare(RehearseApp(context_for(server)), terminal_size=size, run_before=play)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_history(snap_compare, isolated_env, size):
+    from simulator.context import AppContext
+    from simulator.settings import load_settings
+    from tests.test_history import make_session
+
+    context = AppContext(load_settings({"model": {"base_url": "http://127.0.0.1:8080/v1"}}))
+    for day, persona in ((3, "dana-yes-but"), (4, "marcus-hostile"), (5, "lena-silent")):
+        context.store.save(make_session(day, persona=persona, predicted=day == 3))
+    context.store.close()
+
+    async def open_history(pilot):
+        await pilot.press("h")
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+    assert snap_compare(RehearseApp(context), terminal_size=size, run_before=open_history)

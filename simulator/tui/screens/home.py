@@ -70,6 +70,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("i", "install_model", "Install model", show=False),
         Binding("w", "workshop", "Workshop"),
+        Binding("h", "history", "History and progress"),
         Binding("r", "resume", "Resume unfinished", show=False),
         Binding("q", "app.quit", "Quit"),
     ]
@@ -120,7 +121,7 @@ class HomeScreen(Screen[None]):
         """Typing on the gallery starts filtering, so a name can be typed straight away."""
         options = self.query_one("#personas", OptionList)
         typed = event.character
-        if self.focused is options and typed and typed.isalnum() and typed not in ("q", "i", "w", "r"):
+        if self.focused is options and typed and typed.isalnum() and typed not in ("q", "i", "w", "r", "h"):
             search = self.query_one("#filter", Input)
             search.focus()
             search.insert_text_at_cursor(event.character)
@@ -143,6 +144,11 @@ class HomeScreen(Screen[None]):
             engine.session.trainee = ", ".join(hot_seat.roster)
             self.app.context.store.save(engine.session)
         self.app.push_screen(SessionScreen(engine, hot_seat=hot_seat))
+
+    def action_history(self) -> None:
+        from simulator.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen())
 
     def action_resume(self) -> None:
         if getattr(self, "interrupted", None):

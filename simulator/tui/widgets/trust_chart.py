@@ -1,4 +1,4 @@
-"""The client's trust over the session, as a small column chart drawn with text."""
+"""Small column charts drawn with text: the client's trust over a session, empathy over sessions."""
 
 from __future__ import annotations
 
@@ -9,21 +9,22 @@ ROWS = 5
 HIGH = 10.0
 
 
-def render_chart(points: list[tuple[int, float]]) -> Text:
-    """One column per point (line 0 is the start), labelled with the line and the trust it shows."""
+def render_chart(points: list[tuple[int, float]], high: float = HIGH, x_name: str = "line", y_name: str = "trust",
+                 note: str = "   (0 is the start)", empty: str = "No appraised lines yet.") -> Text:
+    """One column per point, labelled underneath with its x and its value; the height is value / high."""
     text = Text()
     if not points:
-        return Text("No appraised lines yet.")
+        return Text(empty)
     for row in range(ROWS, 0, -1):
-        threshold = HIGH * (row - 0.5) / ROWS
-        label = f"{HIGH * row / ROWS:>4.0f} │" if row in (ROWS, 1) else "     │"
+        threshold = high * (row - 0.5) / ROWS
+        label = f"{high * row / ROWS:>4.0f} │" if row in (ROWS, 1) else "     │"
         text.append(label)
         for _, trust in points:
             text.append(" ██ " if trust >= threshold else "    ")
         text.append("\n")
     text.append("   0 └" + "────" * len(points) + "\n")
-    text.append("line  " + "".join(f"{line:^4}" for line, _ in points) + "   (0 is the start)\n")
-    text.append("trust " + "".join(f"{trust:^4.1f}" for _, trust in points), style="dim")
+    text.append(f"{x_name:<6}" + "".join(f"{x:^4}" for x, _ in points) + f"{note}\n")
+    text.append(f"{y_name:<6}" + "".join(f"{value:^4.{1 if high <= 10 else 0}f}" for _, value in points), style="dim")
     return text
 
 
