@@ -222,7 +222,7 @@ def grounded(quote: str, reply: str) -> bool:
 # finds much that is not there; the words decide when the rater's copy cannot be found in the reply.
 EVIDENCE = {
     "emotional_reaction": re.compile(
-        r"\b(sorry|hugs?|so sad|heartbreaking|breaks my heart|that sucks|that'?s (awful|terrible|horrible|rough|"
+        r"\b(sorry|hugs?|so sad|painful|heartbreaking|breaks my heart|that sucks|that'?s (awful|terrible|horrible|rough|"
         r"tough|hard)|i feel (for|so|bad|sad)|my heart|i'?m (so )?(glad|happy) (you|to hear)|hope (you|things)|"
         r"sending (you )?(love|hugs)|i care|proud|congrat\w*|wonderful|omg\w*|hang in there|"
         r"you('?re| are|'?re not| aren'?t) not alone|you aren'?t alone|i feel (the same|you)|i know how|"
@@ -239,6 +239,8 @@ EVIDENCE = {
 def epitome_grade(mechanism: str, quote: str, reply: str) -> int:
     """0 none, 1 weak, 2 strong, from the words the rater found for a mechanism and the reply's own words."""
     found = quote if grounded(quote, reply) else ""
+    if mechanism == "emotional_reaction" and found and not EVIDENCE[mechanism].search(found):
+        found = ""  # the small rater calls most sentences feelings; keep its copy only if the words agree
     if not found:
         evidence = EVIDENCE[mechanism].search(reply)
         if evidence is None:

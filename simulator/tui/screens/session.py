@@ -66,6 +66,7 @@ class SessionScreen(Screen[None]):
         self.title = f"Session with {profile.name}"
         self.sub_title = profile.archetype.label
         self.engine.on_appraised = self._appraised
+        self.query_one("#transcript", VerticalScroll).anchor()  # follow a streaming reply to the end
         self._show_branch()
         self.query_one("#reply", Input).focus()
         self.set_interval(10.0, self._update_bar)
@@ -166,9 +167,9 @@ class SessionScreen(Screen[None]):
                     reply.set_text("")
                     continue
                 reply.append(piece)
-                transcript.scroll_end(animate=False)
             final = self.engine.branch.turns[-1]
             reply.set_text(final.text)
+            transcript.scroll_end(animate=False)
             if final.note:
                 reply.mark(final.note)
             self._status("")

@@ -21,18 +21,33 @@ def styled(text: str) -> Text:
     return content
 
 
+REDRAW_EVERY = 0.05
+"""Seconds between redraws of a streaming reply: pieces arrive faster than anyone reads, and
+redrawing on every piece would starve the key presses of the trainee typing meanwhile."""
+
+
 class ChatMessage(Static):
     def __init__(self, speaker: str, text: str = "", *, role: str) -> None:
         super().__init__(classes=role)
         self.speaker = speaker
         self.text = text
         self.note = ""
+        self._redraw_pending = False
 
     def on_mount(self) -> None:
         self._render_text()
 
     def append(self, piece: str) -> None:
+        first = not self.text
         self.text += piece
+        if first:
+            self._render_text()  # the first words show at once; the rest are batched
+        elif not self._redraw_pending:
+            self._redraw_pending = True
+            self.set_timer(REDRAW_EVERY, self._redraw)
+
+    def _redraw(self) -> None:
+        self._redraw_pending = False
         self._render_text()
 
     def set_text(self, text: str) -> None:
