@@ -24,7 +24,7 @@ async def test_accurate_empathy_builds_trust_and_advice_breaks_it(server, contex
 
     script_appraisals(server, engine.persona, touches={lonely: "accurately"}, level=2,
                       skills=("feeling_empathy",), understood=3, reaction="Finally, someone sees it.")
-    await say(engine, "It sounds lonely, carrying all of this while nobody asks how you are.")
+    await say(engine, "I am so sorry; it sounds lonely, carrying all of this while nobody asks how you are.")
     await engine.settle()
     warmer = engine.state
     assert warmer.trust > start.trust and warmer.resistance < start.resistance

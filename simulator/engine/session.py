@@ -229,8 +229,9 @@ class SessionEngine:
         trainee_index = len(self.branch.turns) - 1
         self.store.save(self.session)
         self.session.client_model = await self.client.model_name()
-        if self.appraise_alongside:
-            self._queue_appraisal(self.branch, trainee_index)
+        # A remote rater works side by side with the client, but starts once the first words are out:
+        # its requests then cannot hold up the reply the trainee is waiting for.
+        appraisal_queued = not self.appraise_alongside
 
         # The client plays from the latest appraised state; an appraisal still running applies next turn.
         state = self.state
@@ -256,6 +257,9 @@ class SessionEngine:
                             self.store.save(self.session)
                             last_save = time.monotonic()
                         yield piece
+                        if not appraisal_queued:
+                            self._queue_appraisal(branch, trainee_index)
+                            appraisal_queued = True
                 shown = _take_back(branch, partial)
                 reply = tidy_reply("".join(pieces), self.persona.profile.name) or SILENT_REPLY
                 verdict = check_reply(reply, self.persona, hidden_state.unspeakable(self.persona, state), instructions)
@@ -277,8 +281,8 @@ class SessionEngine:
             self._client_idle.set()
         branch.turns.append(Turn(Speaker.CLIENT, reply, note=note))
         self.store.save(self.session)
-        if not self.appraise_alongside:
-            self._queue_appraisal(self.branch, trainee_index)
+        if not self.appraise_alongside or not appraisal_queued:
+            self._queue_appraisal(branch, trainee_index)
 
     def _instructions(self, state: HiddenState) -> str:
         """The hidden text a reply must never recite (speech examples may be echoed: they are the voice)."""
