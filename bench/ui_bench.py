@@ -50,18 +50,22 @@ def cold_start(runs: int) -> list[float]:
     return times
 
 
-async def first_token_on_screen(runs: int, delay: float) -> list[float]:
+def scripted_context(base_url: str, folder: str):
     from simulator.context import AppContext
     from simulator.settings import load_settings
+
+    return AppContext(load_settings({"model": {"base_url": base_url, "api_key": "x"}, "client": {"model": "m"},
+                                     "rater": {"model": "m"}, "transcripts": folder}, env={}))
+
+
+async def first_token_on_screen(runs: int, delay: float) -> list[float]:
     from simulator.tui.app import RehearseApp
     from simulator.tui.widgets.chat_message import ChatMessage
     from tests.support.scripted_server import Fault, ScriptedServer
 
     added = []
     with ScriptedServer() as server, tempfile.TemporaryDirectory() as folder:
-        context = AppContext(load_settings({"model": {"base_url": server.base_url, "api_key": "x"},
-                                            "client": {"model": "m"}, "rater": {"model": "m"},
-                                            "transcripts": folder}, env={}))
+        context = scripted_context(server.base_url, folder)
         app = RehearseApp(context)
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("enter")
@@ -84,17 +88,13 @@ async def first_token_on_screen(runs: int, delay: float) -> list[float]:
 
 
 async def keys_while_streaming(presses: int) -> list[float]:
-    from simulator.context import AppContext
-    from simulator.settings import load_settings
     from simulator.tui.app import RehearseApp
     from tests.support.scripted_server import ScriptedServer
 
     latencies = []
     with ScriptedServer(token_delay=0.02) as server, tempfile.TemporaryDirectory() as folder:
         server.chat.append(" ".join(["word"] * 3000))
-        context = AppContext(load_settings({"model": {"base_url": server.base_url, "api_key": "x"},
-                                            "client": {"model": "m"}, "rater": {"model": "m"},
-                                            "transcripts": folder}, env={}))
+        context = scripted_context(server.base_url, folder)
         app = RehearseApp(context)
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.press("enter")
