@@ -157,6 +157,9 @@ class EmbeddedEngine:
                     "n_threads": self.n_threads,
                     "n_threads_batch": self.n_threads,
                     "use_mlock": False,
+                    # The server's default (True) computes and copies logits for every prompt token
+                    # and allocates n_ctx x vocabulary floats; we never ask for prompt logprobs.
+                    "logits_all": False,
                     "verbose": self.verbose,
                 },
             }
