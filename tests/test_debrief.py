@@ -4,7 +4,8 @@ from simulator import paths
 from simulator.domain import Appraisal, HiddenState, Speaker, Touch, Turn
 from simulator.engine import hidden_state
 from simulator.personas.loader import load_persona_file
-from simulator.rating.debrief import best_and_worst, feeling_reveals, trust_curve
+from simulator.outcomes import feelings_reached, trust_curve
+from simulator.rating.debrief import best_and_worst
 
 DANA = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
 LONELY, SHAME = "lonely and unseen", "ashamed that she resents her mother"
@@ -33,18 +34,20 @@ def played() -> tuple[HiddenState, list[Turn]]:
 
 def test_each_hidden_feeling_lists_the_lines_that_reached_it():
     _, turns = played()
-    reveals = {r.feeling.feeling: r for r in feeling_reveals(DANA, turns)}
-    assert reveals[LONELY].touched_at == ((2, Touch.PARTLY), (3, Touch.ACCURATELY))
+    reveals = {r.feeling.feeling: r for r in feelings_reached(DANA, turns)}
+    assert reveals[LONELY].lines == ((2, Touch.PARTLY), (3, Touch.ACCURATELY))
     assert reveals[LONELY].best is Touch.ACCURATELY
-    assert reveals[SHAME].touched_at == ((3, Touch.PARTLY),)
+    assert reveals[SHAME].lines == ((3, Touch.PARTLY),)
     assert reveals["afraid of turning into her mother"].best is Touch.NONE
 
 
 def test_trust_curve_starts_before_the_first_line():
     start, turns = played()
     curve = trust_curve(start, turns)
-    assert [line for line, _ in curve] == [0, 1, 2, 3]
-    assert curve[0][1] == start.trust and curve[1][1] < curve[0][1] < curve[3][1]
+    assert [point.line for point in curve] == [0, 1, 2, 3]
+    trust = [point.trust for point in curve]
+    assert trust[0] == start.trust and trust[1] < trust[0] < trust[3]
+    assert curve[1].resistance > start.resistance  # the advice hardened her
 
 
 def test_best_and_worst_moments():

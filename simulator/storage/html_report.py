@@ -98,8 +98,9 @@ def _hidden(branch: BranchReport) -> list[str]:
         out += ["<h3>What the client was hiding</h3>", '<ul class="feelings">']
         for feeling in branch.feelings:
             reached = ", ".join(f"line {line} {touch.value}" for line, touch in feeling.lines) or "never reached"
-            out.append(f"<li><strong>{_e(feeling.feeling)}</strong> (intensity {feeling.intensity}/5, speakable at "
-                       f"trust {feeling.voice_at_trust}): {_e(feeling.reason)} "
+            hidden = feeling.feeling
+            out.append(f"<li><strong>{_e(hidden.feeling)}</strong> (intensity {hidden.intensity}/5, speakable at "
+                       f"trust {hidden.voice_at_trust}): {_e(hidden.reason)} "
                        f'<span class="reached">— {_e(reached)}</span></li>')
         out.append("</ul>")
     if len(branch.trust) > 1:

@@ -63,8 +63,9 @@ def _hidden(branch: BranchReport) -> list[str]:
     out = [f"### Hidden feelings ({branch.id})", ""]
     for feeling in branch.feelings:
         reached = ", ".join(f"line {line} {touch.value}" for line, touch in feeling.lines) or "never reached"
-        out.append(f"- **{feeling.feeling}** (intensity {feeling.intensity}/5, speakable at trust "
-                   f"{feeling.voice_at_trust}): {feeling.reason} — _{reached}_")
+        hidden = feeling.feeling
+        out.append(f"- **{hidden.feeling}** (intensity {hidden.intensity}/5, speakable at trust "
+                   f"{hidden.voice_at_trust}): {hidden.reason} — _{reached}_")
     if branch.trust:
         path = " → ".join(f"{point.trust:g}" for point in branch.trust)
         out += ["", f"Trust at the start and after each of your lines: {path}"]

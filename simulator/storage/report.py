@@ -19,9 +19,9 @@ from simulator.domain import (
     Prediction,
     Session,
     Speaker,
-    Touch,
     TurnKind,
 )
+from simulator.outcomes import FeelingReached, TrustPoint, feelings_reached, trust_curve
 from simulator.storage.summary import empathy_gap
 
 CUT_OFF = "[cut off]"
@@ -48,25 +48,6 @@ class Score:
     item: FormItem
     score: int
     predicted: int | None
-
-
-@dataclass(frozen=True)
-class FeelingReached:
-    feeling: str
-    intensity: int
-    reason: str
-    voice_at_trust: int
-    best: Touch
-    lines: tuple[tuple[int, Touch], ...]
-    """The trainee lines that reached it (partly or accurately), with how far."""
-
-
-@dataclass(frozen=True)
-class TrustPoint:
-    line: int
-    """0 for the start of the session, else the trainee line after which it was measured."""
-    trust: float
-    resistance: float
 
 
 @dataclass(frozen=True)
@@ -161,36 +142,6 @@ def _scores(form: ClientForm | None, prediction: Prediction | None) -> tuple[Sco
     return tuple(scores)
 
 
-def _trust(session: Session, branch: Branch) -> tuple[TrustPoint, ...]:
-    points = [TrustPoint(0, session.initial_state.trust, session.initial_state.resistance)] \
-        if session.initial_state else []
-    number = 0
-    for turn in branch.turns:
-        if turn.speaker is Speaker.TRAINEE:
-            number += 1
-            if turn.state_after:
-                points.append(TrustPoint(number, turn.state_after.trust, turn.state_after.resistance))
-    return tuple(points)
-
-
-def _feelings(persona: Persona | None, branch: Branch) -> tuple[FeelingReached, ...]:
-    if persona is None:
-        return ()
-    reached = []
-    for feeling in persona.client.hidden_feelings:
-        lines, number = [], 0
-        for turn in branch.turns:
-            if turn.speaker is Speaker.TRAINEE:
-                number += 1
-                touch = turn.appraisal.feelings.get(feeling.feeling, Touch.NONE) if turn.appraisal else Touch.NONE
-                if touch is not Touch.NONE:
-                    lines.append((number, touch))
-        best = max((touch for _, touch in lines), key=lambda t: t.rank, default=Touch.NONE)
-        reached.append(FeelingReached(feeling.feeling, feeling.intensity, feeling.reason, feeling.voice_at_trust,
-                                      best, tuple(lines)))
-    return tuple(reached)
-
-
 def _title(session: Session, branch: Branch) -> str:
     if branch.forked_from is None or branch.fork_turn is None:
         return "Transcript" if len(session.branches) == 1 else f"Transcript — branch {branch.id}"
@@ -212,8 +163,8 @@ def build_report(session: Session, persona: Persona | None) -> Report:
             form=branch.form,
             prediction=branch.prediction,
             scores=_scores(branch.form, branch.prediction),
-            trust=_trust(session, branch),
-            feelings=_feelings(persona, branch),
+            trust=tuple(trust_curve(session.initial_state, branch.turns)),
+            feelings=tuple(feelings_reached(persona, branch.turns)) if persona else (),
             ended=branch.ended,
         ))
     persona_line = (f"{persona.profile.name} ({session.persona_id}) — {persona.profile.archetype.label}, "

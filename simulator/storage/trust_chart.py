@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.storage.report import TrustPoint
+from simulator.outcomes import TrustPoint
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 44, 16, 16, 36

@@ -24,7 +24,8 @@ from simulator.engine import hidden_state
 from simulator.engine.session import SessionEngine
 from simulator.rating.calibration import calibrate
 from simulator.engine.workshop import HotSeat
-from simulator.rating.debrief import Moment, best_and_worst, feeling_reveals, trust_curve
+from simulator.outcomes import feelings_reached, trust_curve
+from simulator.rating.debrief import Moment, best_and_worst
 from simulator.rating.workshop_results import PersonResult, person_results
 from simulator.tui.widgets.score_line import bar
 from simulator.tui.widgets.trust_chart import TrustChart
@@ -90,7 +91,7 @@ class DebriefScreen(Screen[None]):
         branch = engine.branch
         initial = engine.session.initial_state or hidden_state.initial_state(engine.persona)
         self.best, self.worst = best_and_worst(initial, branch.turns)
-        self.curve = trust_curve(initial, branch.turns)
+        self.curve = [(point.line, point.trust) for point in trust_curve(initial, branch.turns)]
         self.people = person_results(initial.trust, branch.turns) if hot_seat else []
 
     def compose(self) -> ComposeResult:
@@ -119,8 +120,8 @@ class DebriefScreen(Screen[None]):
                 for quote in form.low_score_quotes:
                     yield Static(f"{quote.item}: “{quote.quote}”", classes="quote")
             yield Static("What the client was feeling underneath", classes="form-heading")
-            for reveal in feeling_reveals(persona, branch.turns):
-                reached = ", ".join(f"line {line} {touch.value}" for line, touch in reveal.touched_at) or "never reached"
+            for reveal in feelings_reached(persona, branch.turns):
+                reached = ", ".join(f"line {line} {touch.value}" for line, touch in reveal.lines) or "never reached"
                 mark = {Touch.ACCURATELY: "✔", Touch.PARTLY: "~", Touch.NONE: "✘"}[reveal.best]
                 yield Static(Text.assemble(
                     (f"{mark} {reveal.feeling.feeling}", "bold"),
