@@ -33,6 +33,7 @@ from simulator.prompts import PromptRenderer
 from simulator.rating.appraisal import SILENCE_TEXT, Appraiser
 from simulator.rating.form import fill_form
 from simulator.storage.sessions import SessionStore
+from simulator.storage.writer import SessionWriter
 
 SESSION_START = "*The therapist invites you in, and the session begins.*"
 """The first user message, so the client's opening line follows a user turn as chat templates expect."""
@@ -82,6 +83,8 @@ class SessionEngine:
         self.rater = rater
         self.prompts = prompts
         self.store = store
+        self.writer = SessionWriter(store)
+        """Every save after the first goes through here, in order and off the event loop."""
         # A local engine shares the CPU with the client: appraise in the trainee's thinking time, one
         # question at a time. A remote endpoint appraises side by side with the client's reply.
         self.appraise_alongside = client.endpoint.backend != "embedded"
@@ -227,7 +230,8 @@ class SessionEngine:
         else:
             self.branch.turns.append(turn)
         trainee_index = len(self.branch.turns) - 1
-        self.store.save(self.session)
+        # The line is on its way to disk while the request goes out; no reply is shown before it is there.
+        line_saved: asyncio.Future[None] | None = self.writer.save_soon(self.session)
         self.session.client_model = await self.client.model_name()
         # A remote rater works side by side with the client, but starts once the first words are out:
         # its requests then cannot hold up the reply the trainee is waiting for.
@@ -249,12 +253,15 @@ class SessionEngine:
                 pieces: list[str] = []
                 async with aclosing(self.client.stream(self.client_messages(correction))) as stream:
                     async for piece in stream:
+                        if line_saved is not None:
+                            await line_saved
+                            line_saved = None
                         pieces.append(piece)
                         if time.monotonic() - last_save >= PARTIAL_SAVE_EVERY:
                             if not any(turn is partial for turn in branch.turns):
                                 branch.turns.append(partial)
                             partial.text = tidy_reply("".join(pieces), self.persona.profile.name)
-                            self.store.save(self.session)
+                            self.writer.save_soon(self.session)
                             last_save = time.monotonic()
                         yield piece
                         if not appraisal_queued:
@@ -267,7 +274,7 @@ class SessionEngine:
                     break
                 if attempt == 0:
                     if shown:
-                        self.store.save(self.session)  # a rejected reply must not outlive a crash
+                        await self.writer.save(self.session)  # a rejected reply must not outlive a crash
                     correction = correction_note(verdict, self.persona)
                     yield Redo("; ".join(verdict.problems))
                 else:
@@ -275,12 +282,14 @@ class SessionEngine:
         except BaseException:
             if _take_back(branch, partial):
                 with suppress(RehearseError):
-                    self.store.save(self.session)
+                    self.writer.save_now(self.session)
             raise
         finally:
             self._client_idle.set()
+        if line_saved is not None:  # the reply was empty: nothing waited for the line yet
+            await line_saved
         branch.turns.append(Turn(Speaker.CLIENT, reply, note=note))
-        self.store.save(self.session)
+        await self.writer.save(self.session)
         if not self.appraise_alongside or not appraisal_queued:
             self._queue_appraisal(branch, trainee_index)
 
@@ -337,7 +346,7 @@ class SessionEngine:
             turn.appraisal = appraisal
             turn.state_after = hidden_state.apply_appraisal(self.state_before(index, branch), appraisal)
         self.session.rater_model = await self.rater.model_name()
-        self.store.save(self.session)
+        await self.writer.save(self.session)
         if self.on_appraised is not None:
             self.on_appraised(branch, index)
 
@@ -365,7 +374,7 @@ class SessionEngine:
         )
         self.session.branches.append(branch)
         self.session.active = branch.id
-        self.store.save(self.session)
+        self.writer.save_now(self.session)
         return branch
 
     def switch_to(self, branch_id: str) -> Branch:
@@ -378,7 +387,7 @@ class SessionEngine:
     def record_prediction(self, prediction: Prediction) -> None:
         """Keep the trainee's prediction of the form with the active branch."""
         self.branch.prediction = prediction
-        self.store.save(self.session)
+        self.writer.save_now(self.session)
 
     async def end(self, prediction: Prediction | None = None) -> ClientForm:
         """Ask the client (through the rater model) to fill in the post-session form, and save it."""
@@ -390,5 +399,5 @@ class SessionEngine:
         form = await fill_form(self.rater, self.prompts, self.persona, branch.turns)
         branch.form = form
         branch.ended_at = now_utc()
-        self.store.save(self.session)
+        await self.writer.save(self.session)
         return form

@@ -123,18 +123,30 @@ class SessionStore:
 
     def save(self, session: Session) -> Path:
         """Replace the session's file with its current state; the first save claims the session."""
+        path, data = self.encode(session)
+        self.write(path, data)
+        return path
+
+    def encode(self, session: Session) -> tuple[Path, bytes]:
+        """The session's file and its new contents, as `save` writes them; claims the session.
+
+        Split from `write` so a caller can take a consistent snapshot now and write it elsewhere.
+        """
         path = self.path_for(session.id)
         self.claim(session.id)
         record = {"schema": SCHEMA_VERSION, **session_to_record(session)}
         # The file's whole database is this one document: write it in one go (TinyDB's own upsert
         # would read and parse the old file twice first).
         tables = {SESSION_TABLE: {str(SESSION_DOC_ID): record}}
+        return path, json.dumps(tables, ensure_ascii=False).encode("utf-8")
+
+    def write(self, path: Path, data: bytes) -> None:
+        """Replace a session file with contents from `encode`, atomically and durably."""
         try:
-            replace_file(path, json.dumps(tables, ensure_ascii=False).encode("utf-8"))
+            replace_file(path, data)
         except OSError as error:
             raise StorageError(f"cannot save session to {path} ({error.strerror})",
                                "check that the transcripts folder is writable, or set REHEARSE_TRANSCRIPTS") from None
-        return path
 
     def add(self, session: Session) -> Path:
         """Save a session that must not exist yet (an import), and let it go again."""

@@ -142,7 +142,7 @@ class HomeScreen(Screen[None]):
         hot_seat = self.app.hot_seat
         if hot_seat is not None:
             engine.session.trainee = ", ".join(hot_seat.roster)
-            self.app.context.store.save(engine.session)
+            engine.writer.save_now(engine.session)
         self.app.push_screen(SessionScreen(engine, hot_seat=hot_seat))
 
     def action_history(self) -> None:
