@@ -90,8 +90,8 @@ async def main() -> None:
         await context.aclose()
     baseline = statistics.median(results["raw HTTP"])
     print(f"Time to first token, endpoint delay {args.delay * 1000:.0f} ms, {args.runs} runs each")
-    print(f"| path | median ms | p95 ms | added vs raw (median) ms | target |")
-    print(f"| --- | ---: | ---: | ---: | --- |")
+    print("| path | median ms | p95 ms | added vs raw (median) ms | target |")
+    print("| --- | ---: | ---: | ---: | --- |")
     for name, values in results.items():
         values.sort()
         p95 = values[int(0.95 * (len(values) - 1))]
