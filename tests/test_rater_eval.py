@@ -101,6 +101,12 @@ PLAIN_REPLY = "Try going for a walk each morning and keep a diary."
         ("interpretation", "NONE", "That must feel so lonely.", 2),
         ("exploration", "NONE", "Do you have anyone you can talk to about it?", 2),
         ("exploration", "NONE", "Why? That makes no sense.", 0),
+        # EPITOME counts telling of a similar experience as interpretation; a stock phrase alone is weak.
+        ("interpretation", "NONE", "I've been there too. I lost my job last spring and hid it for weeks.", 2),
+        ("interpretation", "NONE", "Me too.", 1),
+        ("interpretation", "NONE", "Me too. Mornings are the worst part of my day.", 2),
+        ("emotional_reaction", "NONE", "I hope things get easier for you soon.", 1),
+        ("emotional_reaction", "NONE", "Have you asked your doctor about it?", 0),
     ],
 )
 def test_found_words_are_checked_and_graded(mechanism, quote, reply, level):

@@ -176,3 +176,30 @@ async def test_retrying_a_turn_forks_a_branch_and_keeps_both(server, context_for
     retry_curve = [point["trust"] for point in document["branches"][1]["trajectory"]]
     assert retry_curve[-1] > main_curve[-1]
     await context.aclose()
+
+
+async def test_with_the_bundled_model_the_epitome_levels_come_from_the_words(server):
+    from simulator import paths
+    from simulator.domain import Turn
+    from simulator.llm.chat import ChatModel, Endpoint
+    from simulator.llm.model_files import DEFAULT_MODEL
+    from simulator.personas.loader import load_persona_file
+    from simulator.prompts import PromptRenderer
+    from simulator.rating.appraisal import Appraiser
+
+    # The scripted server stands in for the local engine serving the bundled model.
+    endpoint = Endpoint(role="rater", base_url=server.base_url, api_key="x",
+                        model=DEFAULT_MODEL.filename.removesuffix(".gguf"), backend="embedded",
+                        temperature=0.1, max_tokens=200, timeout=10)
+    rater = ChatModel(endpoint)
+    persona = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
+    script_appraisals(server, persona, level=2)  # would quote the whole reply if it were asked
+    appraiser = Appraiser(rater, PromptRenderer(), persona, concurrent=False)
+    assert not appraiser.epitome_by_model
+    turns = [Turn(Speaker.CLIENT, "Tell me what to do."),
+             Turn(Speaker.TRAINEE, "You should try a day centre for your mum.")]
+    appraisal = await appraiser.appraise(turns)
+    assert server.structured_requests("epitome_quote") == []
+    # Asked, the scripted rater would have quoted the whole reply: interpretation and exploration 2.
+    assert appraisal.epitome == {"emotional_reaction": 0, "interpretation": 0, "exploration": 0}
+    await rater.aclose()

@@ -16,6 +16,9 @@ def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
     rater.add_argument("--epitome", required=True, type=Path, metavar="PATH",
                        help="folder (or one file) in the EPITOME release's CSV format")
     rater.add_argument("--limit", type=int, metavar="N", help="use only the first N rows of each mechanism")
+    rater.add_argument("--ask-model", action="store_true",
+                       help="ask the rater model for its quotes even where Rehearse reads the levels from the words "
+                            "alone (the bundled default model)")
     rater.add_argument("--json", action="store_true", help="print the results as JSON")
     rater.set_defaults(run=run_rater)
 
@@ -29,14 +32,17 @@ def _progress(mechanism: str, done: int, total: int) -> None:
 
 
 async def run_rater(context, args: argparse.Namespace) -> int:
+    from simulator.rating.appraisal import epitome_needs_model
     from simulator.rating.epitome_eval import evaluate
 
     rater = context.model("rater")
-    results = await evaluate(rater, context.prompts, args.epitome, args.limit, _progress)
+    ask_model = args.ask_model or epitome_needs_model(rater.endpoint)
+    results = await evaluate(rater, context.prompts, args.epitome, args.limit, _progress, ask_model=ask_model)
     model = await rater.model_name()
+    method = "model quotes, checked against the words" if ask_model else "the reply's words (no model call)"
     if args.json:
         json.dump({
-            "model": model, "backend": rater.endpoint.backend,
+            "model": model, "backend": rater.endpoint.backend, "method": method,
             "mechanisms": [{
                 "mechanism": r.mechanism, "file": str(r.source), "rows": r.agreement.total,
                 "accuracy": round(r.agreement.accuracy, 4), "macro_f1": round(r.agreement.macro_f1, 4),
@@ -46,7 +52,7 @@ async def run_rater(context, args: argparse.Namespace) -> int:
         }, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(f"Rater: {model} ({rater.endpoint.backend})")
+    print(f"Rater: {model} ({rater.endpoint.backend}); EPITOME levels from {method}")
     print(f"{'mechanism':<20} {'rows':>5} {'accuracy':>9} {'macro-F1':>9} {'kappa':>7}")
     for r in results:
         a = r.agreement

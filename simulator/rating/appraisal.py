@@ -25,7 +25,8 @@ from simulator.domain import (
     Turn,
     TurnKind,
 )
-from simulator.llm.chat import ChatModel, Message
+from simulator.llm.chat import ChatModel, Endpoint, Message
+from simulator.llm.model_files import DEFAULT_MODEL
 from simulator.prompts import PromptRenderer
 
 OFF_TASK_STAND_IN = "(says something addressed to the simulator rather than to the client)"
@@ -141,6 +142,16 @@ def combine(
     )
 
 
+def epitome_needs_model(endpoint: Endpoint) -> bool:
+    """Whether the EPITOME levels come from the rater's copied words, or from the reply's words alone.
+
+    On the EPITOME development sample the bundled 1.5B model's copies added no agreement with people
+    over the reply's own words (it copies something out of nearly every reply), at the price of three
+    model calls a turn (bench/README.md). Every other model is asked.
+    """
+    return not (endpoint.backend == "embedded" and endpoint.model == DEFAULT_MODEL.filename.removesuffix(".gguf"))
+
+
 class Appraiser:
     """Asks the rater model the appraisal's questions about the latest trainee reply."""
 
@@ -150,6 +161,7 @@ class Appraiser:
         self.persona = persona
         self.concurrent = concurrent
         """Ask the questions side by side (remote endpoints) or one after another (a local engine)."""
+        self.epitome_by_model = epitome_needs_model(rater.endpoint)
 
     def context_message(self, turns: list[Turn]) -> Message:
         content = self.prompts.render("rater_context.j2", profile=self.persona.profile, client=self.persona.client,
@@ -179,8 +191,9 @@ class Appraiser:
         def epitome_question(mechanism: str) -> Callable[[], Awaitable[Any]]:
             return lambda: epitome_level(self.rater, self.prompts, context, mechanism, **values)
 
+        epitome_questions = EPITOME_MECHANISMS if self.epitome_by_model else ()
         questions = [feeling_question(f) for f in self.persona.client.hidden_feelings]
-        questions += [epitome_question(m) for m in EPITOME_MECHANISMS]
+        questions += [epitome_question(m) for m in epitome_questions]
         questions.append(lambda: self._ask(context, "appraisal_skills.j2", SKILLS_SCHEMA, "skills_and_traps", **values))
         questions.append(lambda: self._ask(context, "appraisal_reaction.j2", REACTION_SCHEMA, "client_reaction",
                                            **values))
@@ -195,7 +208,8 @@ class Appraiser:
 
         feelings_count = len(self.persona.client.hidden_feelings)
         feeling_answers = answers[:feelings_count]
-        epitome_answers = answers[feelings_count:feelings_count + len(EPITOME_MECHANISMS)]
+        epitome_answers = answers[feelings_count:feelings_count + len(epitome_questions)] if epitome_questions \
+            else [epitome_grade(m, "", latest.text) for m in EPITOME_MECHANISMS]
         skills_answer, reaction_answer = answers[-2], answers[-1]
         return combine(
             feelings={f.feeling: Touch(a["touch"]) for f, a in zip(self.persona.client.hidden_feelings, feeling_answers)},
@@ -223,16 +237,21 @@ def grounded(quote: str, reply: str) -> bool:
 EVIDENCE = {
     "emotional_reaction": re.compile(
         r"\b(sorry|hugs?|so sad|painful|heartbreaking|breaks my heart|that sucks|that'?s (awful|terrible|horrible|rough|"
-        r"tough|hard)|i feel (for|so|bad|sad)|my heart|i'?m (so )?(glad|happy) (you|to hear)|hope (you|things)|"
+        r"tough|hard)|i feel (for|so|bad|sad)|my heart|i'?m (so )?(glad|happy) (you|to hear)|i hope|hopefully|hope (you|things)|"
         r"sending (you )?(love|hugs)|i care|proud|congrat\w*|wonderful|omg\w*|hang in there|"
         r"you('?re| are|'?re not| aren'?t) not alone|you aren'?t alone|i feel (the same|you)|i know how|"
-        r"i can relate|i agree|you did the right thing|worst feeling|totally normal|feel free to (message|pm|talk))\b",
+        r"i can relate|i agree|you did the right thing|worst feeling|totally normal|feel free to (message|pm|talk)|pm me|message me|i'?m here|here for you)\b",
         re.IGNORECASE),
+    # Reflections of the person's feelings, and (as EPITOME counts them) telling of a similar experience.
     "interpretation": re.compile(
-        r"\b(sounds? like|seems? like you|must (be|feel|have been)|i (can )?understand|i know (how|what|the feeling)|"
-        r"i'?ve been (there|through)|i went through|same (thing|here|situation)|i (was|am) in (a )?similar|"
-        r"i feel (the same|like that too)|i can relate|i get (it|that))\b", re.IGNORECASE),
-    "exploration": re.compile(r"[^.!?]*\b(you|your|you'?re)\b[^.!?]*\?", re.IGNORECASE),
+        r"\b(sounds? like|seems? like you|must (be|feel|have been)|i (can )?(totally |completely )?understand|"
+        r"i know (how|what|the feeling|that feeling)|i'?ve been (there|through)|i went through|same|"
+        r"i('?m| am| was) in (a )?similar|i (can |could |totally |really )?relate|i get (it|that)|me too|i hear you|"
+        r"i (also|too)\b|i('?ve| have) (had|felt|struggled|dealt|gone|experienced)|i used to|when i was|"
+        r"happened to me|for me|i feel (the same|like that)|(like|with) you,? i|"
+        r"i (always|never|sometimes|often|still|feel|felt)\b|\bmy\b)", re.IGNORECASE),
+    "exploration": re.compile(r"[^.!?]*\b(you|your|you'?re)\b[^.!?]*\?|"
+                              r"\b(what happened|what'?s wrong|what'?s going on|how come)\b[^.!?]*\?", re.IGNORECASE),
 }
 
 
@@ -245,7 +264,9 @@ def epitome_grade(mechanism: str, quote: str, reply: str) -> int:
         evidence = EVIDENCE[mechanism].search(reply)
         if evidence is None:
             return 0
-        found = evidence.group(0)
+        # A matched stock phrase of interpretation says nothing of how specific the rest is: judge the
+        # whole reply. Emotional reactions and questions are judged on the words found.
+        found = reply if mechanism == "interpretation" else evidence.group(0)
     if mechanism == "emotional_reaction":
         return 2 if len(found.split()) >= STRONG_REACTION_WORDS else 1
     generic = GENERIC[mechanism]
@@ -262,8 +283,12 @@ async def epitome_level(rater: ChatModel, prompts: PromptRenderer, context: Mess
 
 
 async def epitome_levels(rater: ChatModel, prompts: PromptRenderer, post: str, response: str,
-                         mechanisms: tuple[str, ...] = EPITOME_MECHANISMS) -> dict[str, int]:
-    """EPITOME levels of a response to a help-seeking post, asked the same way as in a session."""
+                         mechanisms: tuple[str, ...] = EPITOME_MECHANISMS, ask_model: bool | None = None,
+                         ) -> dict[str, int]:
+    """EPITOME levels of a response to a help-seeking post, found the same way as in a session
+    (`ask_model` overrides `epitome_needs_model`)."""
+    if not (epitome_needs_model(rater.endpoint) if ask_model is None else ask_model):
+        return {m: epitome_grade(m, "", response) for m in mechanisms}
     context = {"role": "system", "content": (
         "You judge how empathic a reply to someone seeking support is.\n"
         f"<post>\n{post}\n</post>\n<reply>\n{response}\n</reply>"
