@@ -28,6 +28,7 @@ from simulator.domain import (
 from simulator.llm.chat import ChatModel, Endpoint, Message
 from simulator.llm.model_files import DEFAULT_MODEL
 from simulator.prompts import PromptRenderer
+from simulator.rating.overlap import named_in_words
 
 OFF_TASK_STAND_IN = "(says something addressed to the simulator rather than to the client)"
 SILENCE_TEXT = "*waits in silence*"
@@ -122,9 +123,17 @@ def combine(
     understood: int,
     inner_reaction: str,
     reply: str,
+    named: dict[str, Touch] | None = None,
 ) -> Appraisal:
-    """One appraisal from the separate answers, made consistent with each other and with the text."""
+    """One appraisal from the separate answers, made consistent with each other and with the text.
+
+    `named` is how far the reply's own words reach each feeling (`named_in_words`): it can raise the
+    rater's answer, unless the reply fell into a trap.
+    """
     trap_names = {name for name, hit in traps.items() if hit} | lexical_traps(reply)
+    if named and not trap_names:
+        feelings = {name: max(touch, named.get(name, Touch.NONE), key=lambda t: t.rank)
+                    for name, touch in feelings.items()}
     touches = list(feelings.values())
     if trap_names and not any(t is Touch.ACCURATELY for t in touches):
         understood = min(understood, 2)
@@ -219,6 +228,7 @@ class Appraiser:
             understood=reaction_answer["understood"],
             inner_reaction=reaction_answer["inner_reaction"],
             reply=latest.text,
+            named={f.feeling: named_in_words(turn_text(latest), f) for f in self.persona.client.hidden_feelings},
         )
 
 
