@@ -223,7 +223,7 @@ def test_a_parent_that_ends_without_stop_leaves_no_server_behind(tmp_path, how):
         if how != "exit":
             assert alive(server)
             parent.send_signal(getattr(signal, how))
-        parent.wait(10)
+        parent.wait(30)  # a parent stopping its engine in order takes seconds on a loaded machine
         assert wait_gone(server, 5), "the server outlived its parent"
     finally:
         parent.kill()

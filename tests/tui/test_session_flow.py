@@ -36,9 +36,18 @@ async def test_pick_a_persona_talk_twice_end_and_see_the_form(server, context_fo
             ("You", "It sounds like nobody asks how you are."),
             ("Dana Whitfield", "*long pause* ...Maybe. I don't know."),
         ]
+        await app.screen.engine.settle()
+        await pilot.pause()
         shown = screen_text(pilot)
+        # Coach cards name only the feelings a line reached ("nobody asks how you are" reaches her
+        # loneliness in the persona's own words); the rest, and every reason, stay hidden.
+        reached = {name for turn in app.screen.engine.branch.turns if turn.appraisal
+                   for name, touch in turn.appraisal.feelings.items() if touch.value != "none"}
+        assert reached == {"lonely and unseen"}
         for feeling in persona.client.hidden_feelings:
-            assert feeling.feeling not in shown and feeling.reason[:30] not in shown
+            assert feeling.reason[:30] not in shown
+            if feeling.feeling not in reached:
+                assert feeling.feeling not in shown
         assert persona.instructor.notes[:30] not in shown
 
         await pilot.press("ctrl+e")
