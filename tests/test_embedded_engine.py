@@ -205,7 +205,10 @@ def test_a_server_started_from_a_worker_thread_outlives_that_thread(tmp_path):
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM", "SIGINT", "exit"])
 def test_a_parent_that_ends_without_stop_leaves_no_server_behind(tmp_path, how):
     script = (
-        "import sys, time\n"
+        "import signal, sys, time\n"
+        # A program started from a shell gets Python's Ctrl+C handler; an ignored SIGINT inherited
+        # from the test runner would otherwise stay ignored.
+        "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
         "from pathlib import Path\n"
         "from simulator.llm.embedded import EmbeddedEngine\n"
         "engine = EmbeddedEngine(Path(sys.argv[1]), n_ctx=2048, log_path=Path(sys.argv[2]))\n"
