@@ -29,7 +29,7 @@ def test_kappa_is_zero_for_a_rater_that_always_says_zero():
 
 
 QUOTES = {  # what a rater would copy out of the fixture replies for each level
-    "emotional_reaction": {1: "I am so sorry",
+    "emotional_reaction": {1: "I am sorry",
                            2: "It must be so painful to go through this every single day and feel so alone with it"},
     "exploration": {1: "What happened?", 2: "How are you coping at night?"},
 }
@@ -79,7 +79,7 @@ def test_a_folder_without_epitome_files_is_a_clear_error(server, endpoint_env, t
     assert "no EPITOME files found" in result.stderr and "Traceback" not in result.stderr
 
 
-RICH_REPLY = ("I understand. What happened? I am so sorry. It must be so painful to go through this every single "
+RICH_REPLY = ("I understand. What happened? I am sorry. It must be so painful to go through this every single "
               "day and feel so alone with it. It sounds like you feel trapped at home. How are you coping at night?")
 PLAIN_REPLY = "Try going for a walk each morning and keep a diary."
 
@@ -93,11 +93,14 @@ PLAIN_REPLY = "Try going for a walk each morning and keep a diary."
         ("interpretation", "it sounds like you feel trapped at home", RICH_REPLY, 2),
         ("exploration", "What happened?", RICH_REPLY, 1),
         ("exploration", "How are you coping at night?", RICH_REPLY, 2),
-        ("emotional_reaction", "I am so sorry", RICH_REPLY, 1),
+        ("emotional_reaction", "I am sorry", RICH_REPLY, 1),
         ("emotional_reaction", "It must be so painful to go through this every single day and feel so alone",
          RICH_REPLY, 2),
         # The rater found nothing, but the reply's own words show the mechanism.
-        ("emotional_reaction", "NONE", "Oh no, I'm so sorry about your dog.", 1),
+        ("emotional_reaction", "NONE", "Oh no, I'm sorry about your dog.", 1),
+        ("emotional_reaction", "NONE", "Oh no, I'm so sorry about your dog.", 2),
+        ("exploration", "NONE", "What's going on, buddy?", 1),
+        ("interpretation", "NONE", "I can totally relate to this.", 1),
         ("interpretation", "NONE", "That must feel so lonely.", 2),
         ("exploration", "NONE", "Do you have anyone you can talk to about it?", 2),
         ("exploration", "NONE", "Why? That makes no sense.", 0),
@@ -110,6 +113,6 @@ PLAIN_REPLY = "Try going for a walk each morning and keep a diary."
     ],
 )
 def test_found_words_are_checked_and_graded(mechanism, quote, reply, level):
-    from simulator.rating.appraisal import epitome_grade
+    from simulator.rating.evidence import epitome_grade
 
     assert epitome_grade(mechanism, quote, reply) == level

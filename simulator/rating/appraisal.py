@@ -2,15 +2,17 @@
 
 Small models answer small questions more reliably than one big form, so the appraisal asks several
 narrow questions — one per hidden feeling, one per EPITOME mechanism, one for skills and traps, one
-for how understood the client felt — and combines the answers here. Every question shares the same
-context prefix, so a local engine evaluates the persona and transcript once per turn.
+for how understood the client felt — and combines the answers here, checked against the reply's own
+words (`evidence`). The bundled 1.5B model is asked only two questions it answers well: which
+feeling the reply named, in a few words, and the client's inner reaction. Every question shares the
+same context prefix, so a local engine evaluates the persona and transcript once per turn.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from simulator.domain import (
@@ -28,7 +30,8 @@ from simulator.domain import (
 from simulator.llm.chat import ChatModel, Endpoint, Message
 from simulator.llm.model_files import DEFAULT_MODEL
 from simulator.prompts import PromptRenderer
-from simulator.rating.overlap import named_in_words
+from simulator.rating.evidence import LEXICAL_TRAPS, epitome_grade, skills_in_words, traps_in_words
+from simulator.rating.overlap import named_in_reply, named_in_summary
 
 OFF_TASK_STAND_IN = "(says something addressed to the simulator rather than to the client)"
 SILENCE_TEXT = "*waits in silence*"
@@ -45,18 +48,6 @@ QUOTE_SCHEMA = {
     "required": ["quote"],
     "additionalProperties": False,
 }
-# Stock phrases that make a mechanism only weakly present (EPITOME level 1).
-GENERIC = {
-    "emotional_reaction": None,  # weak unless long and specific: see epitome_grade
-    "interpretation": re.compile(r"^\W*(i (totally |completely )?(understand|get it|know (how|what) you)|i feel you|"
-                                 r"same here|me too|i hear you)\b[^.!?]{0,25}[.!?]*\W*$", re.IGNORECASE),
-    "exploration": re.compile(r"^\W*(what happened|are you (ok|okay|alright)|how are you( doing| feeling)?|"
-                              r"what'?s wrong|why)\W*$", re.IGNORECASE),
-}
-STRONG_REACTION_WORDS = 12
-"""An emotional reaction this long is specific to the person (EPITOME's strong level is rare and long)."""
-
-
 def _flags(names: tuple[str, ...]) -> dict[str, Any]:
     return {
         "type": "object",
@@ -72,6 +63,18 @@ SKILLS_SCHEMA = {
     "required": ["skills", "traps"],
     "additionalProperties": False,
 }
+NAMED_FEELING_SCHEMA = {
+    "type": "object",
+    "properties": {"feeling": {"type": "string", "maxLength": 120}},
+    "required": ["feeling"],
+    "additionalProperties": False,
+}
+INNER_REACTION_SCHEMA = {
+    "type": "object",
+    "properties": {"inner_reaction": {"type": "string", "maxLength": 200}},
+    "required": ["inner_reaction"],
+    "additionalProperties": False,
+}
 REACTION_SCHEMA = {
     "type": "object",
     "properties": {
@@ -82,21 +85,6 @@ REACTION_SCHEMA = {
     "additionalProperties": False,
 }
 
-# Plain-text evidence of two traps that small raters often miss; a match counts even if the rater said no.
-ADVICE = re.compile(
-    r"\b(you should|you need to|you have to|you could try|have you (tried|thought about|considered)|"
-    r"why don'?t you|what if you|maybe you could|i'?d suggest|i suggest|try to|it might help to|"
-    r"it would help to|make sure (you|to))\b",
-    re.IGNORECASE,
-)
-REASSURANCE = re.compile(
-    r"\b(don'?t worry|it'?ll be (ok|okay|fine|alright)|it will be (ok|okay|fine|alright)|everything will be|"
-    r"you'?re doing (a )?(great|fine|good|amazing)|i'?m sure (it|you|things)|look on the bright side|"
-    r"at least you)\b",
-    re.IGNORECASE,
-)
-
-
 def turn_text(turn: Turn) -> str:
     """A turn as the rater sees it: instructions aimed at the simulator are not shown to it."""
     if turn.off_task:
@@ -106,13 +94,19 @@ def turn_text(turn: Turn) -> str:
     return turn.text
 
 
-def lexical_traps(reply: str) -> set[str]:
-    found = set()
-    if ADVICE.search(reply):
-        found.add("early_advice")
-    if REASSURANCE.search(reply):
-        found.add("reassurance")
-    return found
+def understood_from(feelings: dict[str, Touch], epitome: dict[str, int], traps: set[str]) -> int:
+    """How understood (0-4) the client felt, going by what the reply reached and how."""
+    if traps:
+        return 0
+    touches = list(feelings.values())
+    accurate, partly = touches.count(Touch.ACCURATELY), touches.count(Touch.PARTLY)
+    if accurate >= 2 or (accurate and epitome.get("interpretation", 0) >= 2):
+        return 4
+    if accurate:
+        return 3
+    if partly or epitome.get("interpretation", 0) >= 2:
+        return 2
+    return 1 if any(epitome.values()) else 0
 
 
 def combine(
@@ -120,7 +114,7 @@ def combine(
     epitome: dict[str, int],
     skills: dict[str, bool],
     traps: dict[str, bool],
-    understood: int,
+    understood: int | None,
     inner_reaction: str,
     reply: str,
     named: dict[str, Touch] | None = None,
@@ -128,19 +122,23 @@ def combine(
     """One appraisal from the separate answers, made consistent with each other and with the text.
 
     `named` is how far the reply's own words reach each feeling (`named_in_words`): it can raise the
-    rater's answer, unless the reply fell into a trap.
+    rater's answer, unless the reply fell into a trap. `understood` None means the rater was not
+    asked: it then follows from the feelings reached, the EPITOME levels and the traps.
     """
-    trap_names = {name for name, hit in traps.items() if hit} | lexical_traps(reply)
+    trap_names = {name for name, hit in traps.items() if hit} | traps_in_words(reply, LEXICAL_TRAPS)
     if named and not trap_names:
         feelings = {name: max(touch, named.get(name, Touch.NONE), key=lambda t: t.rank)
                     for name, touch in feelings.items()}
     touches = list(feelings.values())
-    if trap_names and not any(t is Touch.ACCURATELY for t in touches):
-        understood = min(understood, 2)
-    if all(t is Touch.NONE for t in touches) and not any(epitome.values()):
-        understood = min(understood, 1)
-    if Touch.ACCURATELY in touches and not trap_names:
-        understood = max(understood, 2)
+    if understood is None:
+        understood = understood_from(feelings, epitome, trap_names)
+    else:
+        if trap_names and not any(t is Touch.ACCURATELY for t in touches):
+            understood = min(understood, 2)
+        if all(t is Touch.NONE for t in touches) and not any(epitome.values()):
+            understood = min(understood, 1)
+        if not trap_names:
+            understood = max(understood, understood_from(feelings, epitome, trap_names))
     return Appraisal(
         feelings=feelings,
         epitome=epitome,
@@ -151,14 +149,21 @@ def combine(
     )
 
 
-def epitome_needs_model(endpoint: Endpoint) -> bool:
-    """Whether the EPITOME levels come from the rater's copied words, or from the reply's words alone.
+def small_rater(endpoint: Endpoint) -> bool:
+    """Whether the rater is the bundled 1.5B model, which is asked only what it answers reliably.
 
-    On the EPITOME development sample the bundled 1.5B model's copies added no agreement with people
-    over the reply's own words (it copies something out of nearly every reply), at the price of three
-    model calls a turn (bench/README.md). Every other model is asked.
+    On our checks it answered "none" for every hidden feeling, 0 for how understood the client felt,
+    and its traps, skills and EPITOME copies agreed no better than the reply's own words
+    (docs/yes-but-demo.md, bench/README.md). It can still say in a few words which feeling a reply
+    named, and voice the client's inner reaction; the words decide the rest. Every other model is
+    asked every question.
     """
-    return not (endpoint.backend == "embedded" and endpoint.model == DEFAULT_MODEL.filename.removesuffix(".gguf"))
+    return endpoint.backend == "embedded" and endpoint.model == DEFAULT_MODEL.filename.removesuffix(".gguf")
+
+
+def epitome_needs_model(endpoint: Endpoint) -> bool:
+    """Whether the EPITOME levels come from the rater's copied words, or from the reply's words alone."""
+    return not small_rater(endpoint)
 
 
 class Appraiser:
@@ -170,7 +175,9 @@ class Appraiser:
         self.persona = persona
         self.concurrent = concurrent
         """Ask the questions side by side (remote endpoints) or one after another (a local engine)."""
-        self.epitome_by_model = epitome_needs_model(rater.endpoint)
+        self.in_words = small_rater(rater.endpoint)
+        """Ask only for the named feeling and the inner reaction; the reply's words answer the rest."""
+        self.epitome_by_model = not self.in_words
 
     def context_message(self, turns: list[Turn]) -> Message:
         content = self.prompts.render("rater_context.j2", profile=self.persona.profile, client=self.persona.client,
@@ -190,6 +197,8 @@ class Appraiser:
         """
         latest = turns[-1]
         assert latest.speaker is Speaker.TRAINEE
+        if self.in_words:
+            return await self._appraise_in_words(turns, before_each)
         context = self.context_message(turns)
         values = {"turn_number": len(turns), "reply": turn_text(latest)}
 
@@ -200,9 +209,8 @@ class Appraiser:
         def epitome_question(mechanism: str) -> Callable[[], Awaitable[Any]]:
             return lambda: epitome_level(self.rater, self.prompts, context, mechanism, **values)
 
-        epitome_questions = EPITOME_MECHANISMS if self.epitome_by_model else ()
         questions = [feeling_question(f) for f in self.persona.client.hidden_feelings]
-        questions += [epitome_question(m) for m in epitome_questions]
+        questions += [epitome_question(m) for m in EPITOME_MECHANISMS]
         questions.append(lambda: self._ask(context, "appraisal_skills.j2", SKILLS_SCHEMA, "skills_and_traps", **values))
         questions.append(lambda: self._ask(context, "appraisal_reaction.j2", REACTION_SCHEMA, "client_reaction",
                                            **values))
@@ -217,8 +225,7 @@ class Appraiser:
 
         feelings_count = len(self.persona.client.hidden_feelings)
         feeling_answers = answers[:feelings_count]
-        epitome_answers = answers[feelings_count:feelings_count + len(epitome_questions)] if epitome_questions \
-            else [epitome_grade(m, "", latest.text) for m in EPITOME_MECHANISMS]
+        epitome_answers = answers[feelings_count:feelings_count + len(EPITOME_MECHANISMS)]
         skills_answer, reaction_answer = answers[-2], answers[-1]
         return combine(
             feelings={f.feeling: Touch(a["touch"]) for f, a in zip(self.persona.client.hidden_feelings, feeling_answers)},
@@ -228,59 +235,41 @@ class Appraiser:
             understood=reaction_answer["understood"],
             inner_reaction=reaction_answer["inner_reaction"],
             reply=latest.text,
-            named={f.feeling: named_in_words(turn_text(latest), f) for f in self.persona.client.hidden_feelings},
+            named=named_in_reply(turn_text(latest), self.persona.client.hidden_feelings),
         )
 
-
-def _normal(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
-
-
-def grounded(quote: str, reply: str) -> bool:
-    """True when the quoted words really are in the reply (small models sometimes invent them)."""
-    wanted = _normal(quote)
-    return bool(wanted) and wanted != "none" and wanted in _normal(reply)
-
-
-# Plain-text evidence for each EPITOME mechanism. A small rater misses much of what these catch, and
-# finds much that is not there; the words decide when the rater's copy cannot be found in the reply.
-EVIDENCE = {
-    "emotional_reaction": re.compile(
-        r"\b(sorry|hugs?|so sad|painful|heartbreaking|breaks my heart|that sucks|that'?s (awful|terrible|horrible|rough|"
-        r"tough|hard)|i feel (for|so|bad|sad)|my heart|i'?m (so )?(glad|happy) (you|to hear)|i hope|hopefully|hope (you|things)|"
-        r"sending (you )?(love|hugs)|i care|proud|congrat\w*|wonderful|omg\w*|hang in there|"
-        r"you('?re| are|'?re not| aren'?t) not alone|you aren'?t alone|i feel (the same|you)|i know how|"
-        r"i can relate|i agree|you did the right thing|worst feeling|totally normal|feel free to (message|pm|talk)|pm me|message me|i'?m here|here for you)\b",
-        re.IGNORECASE),
-    # Reflections of the person's feelings, and (as EPITOME counts them) telling of a similar experience.
-    "interpretation": re.compile(
-        r"\b(sounds? like|seems? like you|must (be|feel|have been)|i (can )?(totally |completely )?understand|"
-        r"i know (how|what|the feeling|that feeling)|i'?ve been (there|through)|i went through|same|"
-        r"i('?m| am| was) in (a )?similar|i (can |could |totally |really )?relate|i get (it|that)|me too|i hear you|"
-        r"i (also|too)\b|i('?ve| have) (had|felt|struggled|dealt|gone|experienced)|i used to|when i was|"
-        r"happened to me|for me|i feel (the same|like that)|(like|with) you,? i|"
-        r"i (always|never|sometimes|often|still|feel|felt)\b|\bmy\b)", re.IGNORECASE),
-    "exploration": re.compile(r"[^.!?]*\b(you|your|you'?re)\b[^.!?]*\?|"
-                              r"\b(what happened|what'?s wrong|what'?s going on|how come)\b[^.!?]*\?", re.IGNORECASE),
-}
-
-
-def epitome_grade(mechanism: str, quote: str, reply: str) -> int:
-    """0 none, 1 weak, 2 strong, from the words the rater found for a mechanism and the reply's own words."""
-    found = quote if grounded(quote, reply) else ""
-    if mechanism == "emotional_reaction" and found and not EVIDENCE[mechanism].search(found):
-        found = ""  # the small rater calls most sentences feelings; keep its copy only if the words agree
-    if not found:
-        evidence = EVIDENCE[mechanism].search(reply)
-        if evidence is None:
-            return 0
-        # A matched stock phrase of interpretation says nothing of how specific the rest is: judge the
-        # whole reply. Emotional reactions and questions are judged on the words found.
-        found = reply if mechanism == "interpretation" else evidence.group(0)
-    if mechanism == "emotional_reaction":
-        return 2 if len(found.split()) >= STRONG_REACTION_WORDS else 1
-    generic = GENERIC[mechanism]
-    return 1 if generic and generic.match(found.strip()) else 2
+    async def _appraise_in_words(self, turns: list[Turn],
+                                 before_each: Callable[[], Awaitable[None]] | None) -> Appraisal:
+        """The small rater's appraisal: two questions, the rest read from the reply's words."""
+        latest = turns[-1]
+        reply = turn_text(latest)
+        feelings = self.persona.client.hidden_feelings
+        context = self.context_message(turns)
+        values = {"turn_number": len(turns), "reply": reply}
+        if before_each is not None:
+            await before_each()
+        summary = (await self._ask(context, "appraisal_named_feeling.j2", NAMED_FEELING_SCHEMA, "named_feeling",
+                                   **values))["feeling"]
+        from_summary = named_in_summary(summary, reply, feelings)
+        from_words = named_in_reply(reply, feelings)
+        named = {f.feeling: max(from_words[f.feeling], from_summary[f.feeling], key=lambda t: t.rank)
+                 for f in feelings}
+        traps = traps_in_words(reply)
+        appraisal = combine(
+            feelings={f.feeling: Touch.NONE for f in feelings},
+            epitome={m: epitome_grade(m, "", reply) for m in EPITOME_MECHANISMS},
+            skills={name: True for name in skills_in_words(reply)},
+            traps={name: True for name in traps},
+            understood=None,
+            inner_reaction="",
+            reply=reply,
+            named=named,
+        )
+        if before_each is not None:
+            await before_each()
+        reaction = await self._ask(context, "appraisal_inner_reaction.j2", INNER_REACTION_SCHEMA, "inner_reaction",
+                                   understood=appraisal.understood, traps=appraisal.traps, **values)
+        return replace(appraisal, inner_reaction=reaction["inner_reaction"].strip())
 
 
 async def epitome_level(rater: ChatModel, prompts: PromptRenderer, context: Message, mechanism: str,

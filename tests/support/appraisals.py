@@ -14,7 +14,7 @@ def last_user_text(body: dict[str, Any]) -> str:
 
 def script_appraisals(server, persona: Persona, *, touches: dict[str, str] | None = None, level: int = 0,
                       skills: tuple[str, ...] = (), traps: tuple[str, ...] = (), understood: int = 1,
-                      reaction: str = "They don't get it.") -> None:
+                      reaction: str = "They don't get it.", named_feeling: str = "nothing") -> None:
     """Every appraisal from now on answers like this; `touches` maps a feeling's text to its touch."""
     touches = touches or {}
 
@@ -37,6 +37,10 @@ def script_appraisals(server, persona: Persona, *, touches: dict[str, str] | Non
         "traps": {name: name in traps for name in TRAPS},
     }
     server.responders["client_reaction"] = lambda body: {"understood": understood, "inner_reaction": reaction}
+    # The bundled small rater's two questions.
+    server.responders["named_feeling"] = lambda body: {"feeling": named_feeling}
+    server.responders["inner_reaction"] = lambda body: {"inner_reaction": reaction}
 
 
-APPRAISAL_SCHEMAS = ("feeling_touch", "epitome_quote", "skills_and_traps", "client_reaction")
+APPRAISAL_SCHEMAS = ("feeling_touch", "epitome_quote", "skills_and_traps", "client_reaction", "named_feeling",
+                     "inner_reaction")
