@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.domain import ClientForm, Session, Speaker, Turn, empathy_grade
+from simulator.domain import ClientForm, Session, Speaker, Touch, Turn, empathy_grade
 from simulator.rating.form import form_from_answer
 
 
@@ -71,3 +71,34 @@ def test_low_scores_keep_only_quotes_the_trainee_said():
 def test_quotes_for_high_scores_are_dropped():
     form = form_from_answer(answer(4, quotes=[{"item": "warmth", "quote": "Hello"}]), session_with("Hello").turns)
     assert form.low_score_quotes == ()
+
+
+async def test_the_bundled_models_form_follows_the_appraisals(server):
+    from simulator import paths
+    from simulator.domain import Appraisal, HiddenState
+    from simulator.llm.chat import ChatModel, Endpoint
+    from simulator.llm.model_files import DEFAULT_MODEL
+    from simulator.personas.loader import load_persona_file
+    from simulator.prompts import PromptRenderer
+    from simulator.rating.form import fill_form
+    from tests.support.forms import ADVICE_FORM
+
+    endpoint = Endpoint(role="rater", base_url=server.base_url, api_key="x",
+                        model=DEFAULT_MODEL.filename.removesuffix(".gguf"), backend="embedded",
+                        temperature=0.1, max_tokens=200, timeout=10)
+    rater = ChatModel(endpoint)
+    persona = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
+    server.responders["client_form"] = lambda body: ADVICE_FORM  # what the model would have said
+    advice = Appraisal(feelings={f.feeling: Touch.NONE for f in persona.client.hidden_feelings}, epitome={},
+                       skills=(), traps=("early_advice",), understood=0, inner_reaction="")
+    turns = [Turn(Speaker.CLIENT, "Tell me what to do."),
+             Turn(Speaker.TRAINEE, "Why don't you ask your sister?", appraisal=advice,
+                  state_after=HiddenState(trust=1.0, resistance=7.0, understood={}))]
+
+    form = await fill_form(rater, PromptRenderer(), persona, turns)
+    assert server.structured_requests() == []
+    assert form.empathy_total == 0 and form.grade == "F" and form.at_risk
+    assert form.comment == ("I didn't feel understood today. "
+                            "I got advice before anyone understood what it's like for me.")
+    assert {q.quote for q in form.low_score_quotes} == {"Why don't you ask your sister?"}
+    await rater.aclose()

@@ -18,7 +18,8 @@ from simulator.domain import (
 )
 from simulator.llm.chat import ChatModel
 from simulator.prompts import PromptRenderer
-from simulator.rating.appraisal import turn_text
+from simulator.rating.appraisal import small_rater, turn_text
+from simulator.rating.form_scores import scores_from_appraisals
 
 LOW_SCORE_AT = 2
 """Empathy items scored at or below this need a quote from the transcript."""
@@ -102,6 +103,8 @@ def _felt_along_the_way(turns: list[Turn]) -> list[dict[str, Any]]:
 
 
 async def fill_form(rater: ChatModel, prompts: PromptRenderer, persona: Persona, turns: list[Turn]) -> ClientForm:
+    if small_rater(rater.endpoint):
+        return _form_from_appraisals(turns)
     context = prompts.render("rater_context.j2", profile=persona.profile, client=persona.client, turns=turns,
                              turn_text=turn_text)
     question = prompts.render(
@@ -115,3 +118,16 @@ async def fill_form(rater: ChatModel, prompts: PromptRenderer, persona: Persona,
     messages = [{"role": "system", "content": context}, {"role": "user", "content": question}]
     answer = await rater.complete_json(messages, form_schema(), name="client_form")
     return form_from_answer(answer, turns)
+
+
+def _form_from_appraisals(turns: list[Turn]) -> ClientForm:
+    """The small rater's form, worked out from the session's appraisals (`form_scores`)."""
+    final = next((turn.state_after for turn in reversed(turns) if turn.state_after), None)
+    scores = scores_from_appraisals(turns, final)
+    return ClientForm(
+        empathy=scores.empathy,
+        helpfulness=scores.helpfulness,
+        session=scores.session,
+        comment=scores.comment,
+        low_score_quotes=tuple(LowScoreQuote(item, line) for item, line in scores.low_score_lines.items()),
+    )
