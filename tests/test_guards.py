@@ -17,6 +17,7 @@ ALL_HIDDEN = DANA.client.hidden_feelings
         ("Let's stay in character here.", "left character"),
         ("How does that make you feel when your sister says that?", "spoke as the therapist"),
         ("Therapist: It sounds like you're overwhelmed.", "spoke as the therapist"),
+        ("*The therapist listens for a while.* I'm tired.", "spoke as the therapist"),
         ("Honestly? I resent her. I'm ashamed of it.", "said 'ashamed that she resents her mother' before trusting enough"),
         ("word " * (MAX_WORDS + 1), f"ran past {MAX_WORDS} words"),
     ],
@@ -27,6 +28,7 @@ def test_each_guard_catches_its_failure(reply, problem):
 
 def test_an_in_character_reply_passes():
     assert check_reply("Yeah, but who'd watch Mum? *rubs her eyes*", DANA, ALL_HIDDEN).passed
+    assert check_reply("*stares at the therapist* The therapist before you said the same.", DANA, ALL_HIDDEN).passed
 
 
 def test_a_feeling_can_be_said_once_trust_allows_it():

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from simulator import paths
 from simulator.domain import Appraisal, Touch
 from simulator.engine import hidden_state
@@ -60,3 +62,14 @@ def test_feelings_become_speakable_as_trust_reaches_their_level():
     speakable = hidden_state.speakable(DANA, state)
     assert {f.voice_at_trust for f in speakable} == {lvl for lvl in levels if lvl <= state.trust}
     assert set(speakable) | set(hidden_state.unspeakable(DANA, state)) == set(DANA.client.hidden_feelings)
+
+
+def test_the_client_is_nudged_toward_what_the_therapist_reached_then_the_deepest():
+    by_name = {f.feeling: f for f in DANA.client.hidden_feelings}
+    lonely, self_care = by_name["lonely and unseen"], by_name["angry at being told to do self-care"]
+    ashamed = by_name["ashamed that she resents her mother"]
+    state = replace(hidden_state.initial_state(DANA), trust=7.0)
+    assert set(hidden_state.speakable(DANA, state)) == {lonely, self_care, ashamed}
+    assert hidden_state.ready_to_voice(DANA, state) == (ashamed, lonely)
+    reached = replace(state, understood={**state.understood, self_care.feeling: Touch.ACCURATELY})
+    assert hidden_state.ready_to_voice(DANA, reached) == (self_care, ashamed)

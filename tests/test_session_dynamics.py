@@ -48,8 +48,8 @@ async def test_accurate_empathy_builds_trust_and_advice_breaks_it(server, contex
     assert f"trust {round(colder.trust)}/10" in direction
     # Once trust reached its level, the note let the client voice that feeling.
     warm_direction = server.chat_requests()[1].body["messages"][-1]["content"]
-    assert "May now say, if it feels right: angry at being told to do self-care" in warm_direction
-    assert "May now say" not in server.chat_requests()[0].body["messages"][-1]["content"]
+    assert "what was held back: angry at being told to do self-care." in warm_direction
+    assert "held back" not in server.chat_requests()[0].body["messages"][-1]["content"]
     saved = context.store.load(engine.session.id)
     assert [round(t.state_after.trust, 2) for t in saved.turns if t.state_after][:2] == [
         round(warmer.trust, 2), round(colder.trust, 2)]
@@ -203,3 +203,61 @@ async def test_with_the_bundled_model_the_epitome_levels_come_from_the_words(ser
     # Asked, the scripted rater would have quoted the whole reply: interpretation and exploration 2.
     assert appraisal.epitome == {"emotional_reaction": 0, "interpretation": 0, "exploration": 0}
     await rater.aclose()
+
+
+async def test_the_bundled_model_is_asked_two_questions_and_the_words_answer_the_rest(server):
+    from simulator import paths
+    from simulator.domain import Turn
+    from simulator.llm.chat import ChatModel, Endpoint
+    from simulator.llm.model_files import DEFAULT_MODEL
+    from simulator.personas.loader import load_persona_file
+    from simulator.prompts import PromptRenderer
+    from simulator.rating.appraisal import Appraiser
+    from tests.support.appraisals import last_user_text
+
+    endpoint = Endpoint(role="rater", base_url=server.base_url, api_key="x",
+                        model=DEFAULT_MODEL.filename.removesuffix(".gguf"), backend="embedded",
+                        temperature=0.1, max_tokens=200, timeout=10)
+    rater = ChatModel(endpoint)
+    persona = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
+    appraiser = Appraiser(rater, PromptRenderer(), persona, concurrent=False)
+    opening = Turn(Speaker.CLIENT, "Tell me what to do.")
+
+    # Asked, the model would say every feeling was reached, the client fully understood and no trap hit.
+    script_appraisals(server, persona, touches={f.feeling: "accurately" for f in persona.client.hidden_feelings},
+                      understood=4, skills=("stroking",), named_feeling="lonely and unseen",
+                      reaction="She gets it.")
+    reflection = await appraiser.appraise([opening, Turn(Speaker.TRAINEE, "That's a lot to hold on your own.")])
+    assert {r.schema_name for r in server.structured_requests()} == {"named_feeling", "inner_reaction"}
+    assert reflection.feelings["lonely and unseen"] is Touch.ACCURATELY
+    assert {f for f, t in reflection.feelings.items() if t is not Touch.NONE} == {"lonely and unseen"}
+    assert reflection.understood == 3 and reflection.traps == () and reflection.skills == ()
+    assert reflection.inner_reaction == "She gets it."
+    assert "You feel understood." in last_user_text(server.structured_requests("inner_reaction")[-1].body)
+
+    advice = await appraiser.appraise([opening, Turn(Speaker.TRAINEE, "Why don't you get some help in?")])
+    assert advice.traps == ("early_advice",)
+    assert set(advice.feelings.values()) == {Touch.NONE} and advice.understood == 0
+    question = last_user_text(server.structured_requests("inner_reaction")[-1].body)
+    assert "It felt like early advice." in question and "not understood at all" in question
+    await rater.aclose()
+
+
+async def test_a_failed_appraisal_is_noted_on_the_line_and_the_session_goes_on(server, context_for):
+    context = context_for(server)
+    engine = context.begin_session("dana-yes-but")
+    script_appraisals(server, engine.persona)
+    server.responders["skills_and_traps"] = lambda body: "no idea"  # not JSON, even when asked again
+    await say(engine, "What brings you here today?")
+    await engine.settle()
+    line = engine.session.turns[1]
+    assert line.appraisal is None and line.note.startswith("not rated: ")
+    assert "skills_and_traps" in line.note
+    saved = context.store.load(engine.session.id)
+    assert saved.turns[1].note == line.note
+
+    script_appraisals(server, engine.persona)
+    await say(engine, "It sounds like you're worn out.")
+    await engine.settle()
+    assert engine.session.turns[3].appraisal is not None and engine.session.turns[3].note == ""
+    await context.aclose()

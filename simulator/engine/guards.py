@@ -20,7 +20,7 @@ OUT_OF_CHARACTER = re.compile(
     re.IGNORECASE,
 )
 THERAPIST_VOICE = re.compile(
-    r"(^|\n)\s*(therapist|counsell?or)\s*:|"
+    r"(^|\n)\s*(therapist|counsell?or)\s*:|(^|\s)\*\s*the (therapist|counsell?or)\b|"
     r"\b(how does that make you feel|what brings you (in|here) today|as your (therapist|counsell?or)|"
     r"let'?s explore (that|this|your)|it sounds like you('re| are) feeling|i hear that you|"
     r"thank you for sharing( that)?|i'?m here to (help|support) you|have you (tried|considered) (talking|speaking) to a)\b",

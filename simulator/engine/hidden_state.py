@@ -59,6 +59,20 @@ def speakable(persona: Persona, state: HiddenState) -> tuple[HiddenFeeling, ...]
     return tuple(f for f in persona.client.hidden_feelings if f.voice_at_trust <= state.trust)
 
 
+READY_AT_ONCE = 2
+"""How many speakable feelings the client is nudged toward at a time (a small model given all of them
+says none)."""
+
+
+def ready_to_voice(persona: Persona, state: HiddenState) -> tuple[HiddenFeeling, ...]:
+    """The speakable feelings the client is closest to saying: those the therapist has reached first,
+    then the deepest (the last to become speakable)."""
+    def closeness(feeling: HiddenFeeling) -> tuple[int, float]:
+        return (state.understood.get(feeling.feeling, Touch.NONE).rank, feeling.voice_at_trust)
+
+    return tuple(sorted(speakable(persona, state), key=closeness, reverse=True)[:READY_AT_ONCE])
+
+
 def unspeakable(persona: Persona, state: HiddenState) -> tuple[HiddenFeeling, ...]:
     return tuple(f for f in persona.client.hidden_feelings if f.voice_at_trust > state.trust)
 

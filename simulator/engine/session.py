@@ -97,7 +97,8 @@ class SessionEngine:
         self.appraisal_problem = ""
         """The last appraisal failure, if any; the session goes on without that appraisal."""
         self.on_appraised: Callable[[Branch, int], None] | None = None
-        """Called with the branch and turn index each time a trainee turn has been appraised."""
+        """Called with the branch and turn index each time a trainee turn has been appraised, or has
+        failed to be (its note then says why)."""
 
     @classmethod
     def begin(
@@ -185,7 +186,7 @@ class SessionEngine:
             trust_label=hidden_state.describe_trust(state.trust),
             resistance=state.resistance,
             resistance_label=hidden_state.describe_resistance(state.resistance),
-            speakable=[f.feeling for f in hidden_state.speakable(self.persona, state)],
+            speakable=[f.feeling for f in hidden_state.ready_to_voice(self.persona, state)],
         )
 
     def client_messages(self, correction: str = "") -> list[Message]:
@@ -331,6 +332,12 @@ class SessionEngine:
             await self._appraise(branch, index)
         except RehearseError as error:
             self.appraisal_problem = str(error)
+            turn = branch.turns[index]
+            turn.note = f"not rated: {error}"
+            with suppress(RehearseError):
+                await self.writer.save(self.session)
+            if self.on_appraised is not None:
+                self.on_appraised(branch, index)
 
     async def _client_is_idle(self) -> None:
         """On a local engine, appraisal questions wait while the client is speaking."""

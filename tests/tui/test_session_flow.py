@@ -148,3 +148,18 @@ async def test_the_screens_actions_are_in_the_command_palette(server, context_fo
         await pilot.press(*"Coach/exam", "enter")
         await pilot.pause(0.3)
         assert app.screen.coach is False
+
+
+async def test_a_line_the_rater_could_not_rate_says_so(server, context_for):
+    server.chat.append("Yeah, but she never picks up.")
+    server.responders["skills_and_traps"] = lambda body: "no idea"  # not JSON, even when asked again
+    app = RehearseApp(context_for(server))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await type_and_send(pilot, "Have you tried asking your sister?")
+        await app.screen.engine.settle()
+        await pilot.pause()
+        line = [m for m in app.screen.query(ChatMessage) if m.speaker == "You"][0]
+        assert line.note.startswith("not rated: ")
+        assert "not rated" in screen_text(pilot)

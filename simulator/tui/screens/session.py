@@ -97,7 +97,10 @@ class SessionScreen(Screen[None]):
                 message.mark(turn.note)
             return message
         text = SILENCE if turn.kind is TurnKind.SILENCE else turn.text
-        return ChatMessage(turn.by or TRAINEE_LABEL, text, role="trainee")
+        message = ChatMessage(turn.by or TRAINEE_LABEL, text, role="trainee")
+        if turn.note:
+            message.mark(turn.note)
+        return message
 
     def _show_branch(self) -> None:
         transcript = self.query_one("#transcript", VerticalScroll)
@@ -115,12 +118,17 @@ class SessionScreen(Screen[None]):
         self._update_bar()
 
     def _appraised(self, branch: Branch, index: int) -> None:
-        """Coach mode: put the appraisal under the reply it judged, as soon as it is ready."""
-        if not self.coach or branch is not self.engine.branch or index not in self._cards:
+        """Coach mode: put the appraisal under the reply it judged, as soon as it is ready. In any mode,
+        say so under the line when it could not be rated."""
+        if branch is not self.engine.branch or index not in self._cards or not self._cards[index].is_attached:
             return
-        appraisal = branch.turns[index].appraisal
-        if appraisal is not None and self._cards[index].is_attached:
-            self.query_one("#transcript", VerticalScroll).mount(AppraisalCard(appraisal), after=self._cards[index])
+        turn = branch.turns[index]
+        if turn.appraisal is None:
+            if turn.note:
+                self._cards[index].mark(turn.note)
+        elif self.coach:
+            self.query_one("#transcript", VerticalScroll).mount(AppraisalCard(turn.appraisal),
+                                                                after=self._cards[index])
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
