@@ -161,3 +161,19 @@ def test_retrying_a_line_that_does_not_exist_is_refused(server, endpoint_env):
     result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Hi", "--retry-from", "3", "--say", "Hm")
     assert result.returncode == 2
     assert "--retry-from 3: there is no trainee turn 3; this branch has 1" in result.stderr
+
+
+def test_each_headless_reply_plays_from_the_last_lines_appraisal(server, endpoint_env):
+    from simulator import paths
+    from simulator.personas.loader import load_persona_file
+    from tests.support.appraisals import script_appraisals
+
+    dana = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
+    script_appraisals(server, dana, touches={"lonely and unseen": "accurately"}, understood=4)
+    result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Nobody asks how you are, do they?",
+                          "--say", "It sounds lonely.", "--json")
+    assert result.returncode == 0, result.stderr
+    trust_after_first = json.loads(result.stdout)["turns"][1]["state_after"]["trust"]
+    second_reply = server.chat_requests()[-1]
+    direction = second_reply.body["messages"][-1]["content"]
+    assert f"trust {round(trust_after_first)}/10" in direction

@@ -95,6 +95,7 @@ async def _play(context, args: argparse.Namespace, persona, session) -> int:
         out.write("\n— resumed —\n")
 
     async def say(text: str, silence: bool) -> None:
+        await engine.settle()  # the client plays from the last line's appraisal, as in `rehearse session`
         if show:
             out.write(f"\nYou: {text or '*waits in silence*'}\n{name}: ")
         async for piece in engine.say(text, silence=silence):

@@ -25,9 +25,9 @@ def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
         "session", parents=parents,
         help="play a session headless: say each line in turn, then print the client's form",
         description="Play a whole session without the app: each --say is one trainee line (an empty one "
-                    "waits in silence), the client answers each, then the client fills in the post-session "
-                    "form. --retry-from N forks a branch that replays your Nth line; the --say lines after "
-                    "it go to that branch. Every branch gets its own form.",
+                    "waits in silence), the client answers each once the last line is appraised, then the "
+                    "client fills in the post-session form. --retry-from N forks a branch that replays your "
+                    "Nth line; the --say lines after it go to that branch. Every branch gets its own form.",
     )
     parser.add_argument("--persona", required=True, metavar="ID", help="persona id (see `rehearse persona list`)")
     parser.add_argument("--say", action=_Step, dest="say", metavar="TEXT", help="one trainee line; repeat for each turn")
@@ -106,6 +106,9 @@ async def run(context, args: argparse.Namespace) -> int:
             if show:
                 out.write(f"\n— retrying your line {value} in branch {engine.branch.id} —\n")
             continue
+        # The last line's appraisal sets the state the client plays from, as a trainee's thinking
+        # time allows in the app; without the wait every reply would play from a stale state.
+        await engine.settle()
         if show:
             out.write(f"\nYou: {value or '*waits in silence*'}\n{name}: ")
         async for piece in engine.say(value, silence=not value.strip()):
