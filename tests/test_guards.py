@@ -49,3 +49,12 @@ def test_reciting_instructions_is_caught():
     assert not echoes("Yes, but that won't work for me.", instructions)
     result = check_reply("Well. Pushes back on suggestions and keeps her guard up.", DANA, (), instructions)
     assert result.problems == ("repeated its instructions",)
+
+
+def test_saying_an_earlier_reply_again_is_caught_but_short_stock_answers_may_recur():
+    earlier = ["I appreciate the support. But I'm not sure how to implement any of these solutions in my life.",
+               "I don't know."]
+    again = "I appreciate your support. But I'm not sure how to implement any of these solutions in my life."
+    assert "repeated an earlier reply" in check_reply(again, DANA, (), earlier=earlier).problems
+    assert check_reply("I don't know.", DANA, (), earlier=earlier).passed
+    assert check_reply("Maybe. I'm not sure how any of it would work for me.", DANA, (), earlier=earlier).passed

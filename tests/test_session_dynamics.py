@@ -94,6 +94,13 @@ async def test_a_reply_that_fails_a_guard_is_written_again_once(server, context_
     last = engine.session.turns[-1]
     assert last.text == "What brings you here today?"
     assert "spoke as the therapist even when written again" in last.note
+
+    stuck = "I appreciate it, but I'm not sure how any of these solutions fit into my life."
+    server.chat.extend([stuck, stuck, "*shrugs* Maybe."])
+    await say(engine, "Everyone hands you solutions.")
+    pieces = await say(engine, "And none of them fit.")
+    assert [p.reason for p in pieces if isinstance(p, Redo)] == ["repeated an earlier reply"]
+    assert engine.session.turns[-1].text == "*shrugs* Maybe."
     await context.aclose()
 
 

@@ -1,4 +1,5 @@
-"""Checks every client reply must pass: in character, still the client, no early disclosure, short.
+"""Checks every client reply must pass: in character, still the client, no early disclosure, not a
+repeat, short.
 
 Each check compares the reply's text against fixed patterns or the persona's own hidden text, so it
 costs no model call. A failing reply is regenerated once; if the retry fails too, it is shown with a
@@ -67,16 +68,30 @@ def echoes(reply: str, instructions: str) -> bool:
     return bool(_word_runs(reply, ECHO_WORDS) & _word_runs(instructions, ECHO_WORDS))
 
 
+REPEAT_WORDS = 8
+"""A reply sharing this many words in a row with an earlier reply is saying it again (short stock
+answers such as "I don't know." may recur)."""
+
+
+def repeats(reply: str, earlier: list[str]) -> bool:
+    runs = _word_runs(reply, REPEAT_WORDS)
+    return bool(runs) and any(runs & _word_runs(before, REPEAT_WORDS) for before in earlier)
+
+
 def check_reply(
     reply: str,
     persona: Persona,
     unspeakable: tuple[HiddenFeeling, ...],
     instructions: str = "",
+    earlier: list[str] | None = None,
 ) -> GuardResult:
-    """Judge a reply. `instructions` is the hidden text the client was given but must never recite."""
+    """Judge a reply. `instructions` is the hidden text the client was given but must never recite;
+    `earlier` are the client's replies so far, which it must not say again word for word."""
     problems = []
     if instructions and echoes(reply, instructions):
         problems.append("repeated its instructions")
+    if earlier and repeats(reply, earlier):
+        problems.append("repeated an earlier reply")
     if OUT_OF_CHARACTER.search(reply):
         problems.append("left character")
     if THERAPIST_VOICE.search(reply):

@@ -270,7 +270,9 @@ class SessionEngine:
                             appraisal_queued = True
                 shown = _take_back(branch, partial)
                 reply = tidy_reply("".join(pieces), self.persona.profile.name) or SILENT_REPLY
-                verdict = check_reply(reply, self.persona, hidden_state.unspeakable(self.persona, state), instructions)
+                earlier = [turn.text for turn in branch.turns if turn.speaker is Speaker.CLIENT]
+                verdict = check_reply(reply, self.persona, hidden_state.unspeakable(self.persona, state), instructions,
+                                      earlier)
                 if verdict.passed:
                     break
                 if attempt == 0:
