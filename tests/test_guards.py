@@ -18,6 +18,8 @@ ALL_HIDDEN = DANA.client.hidden_feelings
         ("How does that make you feel when your sister says that?", "spoke as the therapist"),
         ("Therapist: It sounds like you're overwhelmed.", "spoke as the therapist"),
         ("*The therapist listens for a while.* I'm tired.", "spoke as the therapist"),
+        ("Okay, I know you're exhausted. It's time to start taking care of yourself.", "spoke as the therapist"),
+        ("I understand your frustration. Being a good daughter is hard.", "spoke as the therapist"),
         ("Honestly? I resent her. I'm ashamed of it.", "said 'ashamed that she resents her mother' before trusting enough"),
         ("word " * (MAX_WORDS + 1), f"ran past {MAX_WORDS} words"),
     ],

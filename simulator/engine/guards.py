@@ -24,7 +24,10 @@ THERAPIST_VOICE = re.compile(
     r"(^|\n)\s*(therapist|counsell?or)\s*:|(^|\s)\*\s*the (therapist|counsell?or)\b|"
     r"\b(how does that make you feel|what brings you (in|here) today|as your (therapist|counsell?or)|"
     r"let'?s explore (that|this|your)|it sounds like you('re| are) feeling|i hear that you|"
-    r"thank you for sharing( that)?|i'?m here to (help|support) you|have you (tried|considered) (talking|speaking) to a)\b",
+    r"thank you for sharing( that)?|i'?m here to (help|support) you|have you (tried|considered) (talking|speaking) to a|"
+    r"i (understand|hear|see) (your|how you) (frustration|pain|struggle|feel)|"
+    r"i know you'?re (exhausted|tired|overwhelmed|struggling|frustrated|hurting)|"
+    r"(it'?s time to start|you need to start|remember to) tak(e|ing) care of yourself)\b",
     re.IGNORECASE,
 )
 STOPWORDS = frozenset(
