@@ -31,6 +31,7 @@ def test_each_guard_catches_its_failure(reply, problem):
 def test_an_in_character_reply_passes():
     assert check_reply("Yeah, but who'd watch Mum? *rubs her eyes*", DANA, ALL_HIDDEN).passed
     assert check_reply("*stares at the therapist* The therapist before you said the same.", DANA, ALL_HIDDEN).passed
+    assert check_reply("Oh, here we go. 'How does that make you feel.' Seriously?", DANA, ALL_HIDDEN).passed
 
 
 def test_a_feeling_can_be_said_once_trust_allows_it():
@@ -51,6 +52,13 @@ def test_reciting_instructions_is_caught():
     assert not echoes("Yes, but that won't work for me.", instructions)
     result = check_reply("Well. Pushes back on suggestions and keeps her guard up.", DANA, (), instructions)
     assert result.problems == ("repeated its instructions",)
+
+
+def test_reciting_the_reason_behind_a_feeling_in_other_word_forms_is_caught():
+    ashamed = DANA.client.hidden_feelings[0]
+    instructions = f"{ashamed.feeling}. {ashamed.reason}"
+    assert echoes("I'm so alone. I just wish it were over, then hate myself for the thought.", instructions)
+    assert not echoes("I just wish somebody would ask me how I am, for once.", instructions)
 
 
 def test_saying_an_earlier_reply_again_is_caught_but_short_stock_answers_may_recur():

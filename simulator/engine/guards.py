@@ -30,6 +30,8 @@ THERAPIST_VOICE = re.compile(
     r"(it'?s time to start|you need to start|remember to) tak(e|ing) care of yourself)\b",
     re.IGNORECASE,
 )
+QUOTED = re.compile(r"(^|(?<=[\s(]))['\"‘“][^'\"’”\n]+['\"’”](?=[\s.,;:!?)]|$)")
+"""Words in quotation marks: a client mocking a therapist's stock phrase is not speaking as one."""
 STOPWORDS = frozenset(
     "a an the and or but of to in on at for with by from that this these those is are was were be been "
     "being it its he she they them their her his him i me my you your we our not no so as if then than "
@@ -63,7 +65,8 @@ ECHO_WORDS = 5
 
 
 def _word_runs(text: str, length: int) -> set[tuple[str, ...]]:
-    words = re.findall(r"[a-z']+", text.lower())
+    """Runs of `length` words, each cut to four letters so "hates" and "hate" meet."""
+    words = [word[:4] for word in re.findall(r"[a-z']+", text.lower())]
     return {tuple(words[i:i + length]) for i in range(len(words) - length + 1)}
 
 
@@ -97,7 +100,7 @@ def check_reply(
         problems.append("repeated an earlier reply")
     if OUT_OF_CHARACTER.search(reply):
         problems.append("left character")
-    if THERAPIST_VOICE.search(reply):
+    if THERAPIST_VOICE.search(QUOTED.sub(" ", reply)):
         problems.append("spoke as the therapist")
     words = _stems(reply)
     for feeling in unspeakable:
