@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from simulator.tui.app import RehearseApp
 from simulator.tui.screens.debrief import DebriefScreen
 from simulator.tui.screens.prediction import PredictionScreen
@@ -123,6 +125,31 @@ async def test_escape_stops_a_reply_and_gives_the_line_back(context_for):
             assert app.screen.query_one("#reply").value == "How was your week?"
             assert len(app.screen.query(ChatMessage)) == 1
             assert "Reply stopped" in screen_text(pilot)
+
+
+async def test_escape_at_once_after_enter_gives_the_line_back_and_keeps_no_reply(context_for, monkeypatch):
+    from simulator.tui.screens import session as session_screen
+    from tests.support.scripted_server import Fault, ScriptedServer
+
+    monkeypatch.setattr(session_screen, "MOUNT_AFTER", 5.0)  # so Esc surely lands before the messages are drawn
+    with ScriptedServer() as slow:
+        slow.chat.append(Fault(delay=1.0, text="Fine."))
+        app = RehearseApp(context_for(slow))
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.press("enter")
+            await pilot.pause()
+            await pilot.press(*"How was your week?")
+            app.simulate_key("enter")
+            while not app.screen.busy:
+                await asyncio.sleep(0.001)
+            assert len(app.screen.query(ChatMessage)) == 1  # the new messages are not drawn yet
+            app.simulate_key("escape")
+            await pilot.pause(0.2)
+            assert not app.screen.busy
+            assert app.screen.query_one("#reply").value == "How was your week?"
+            assert len(app.screen.query(ChatMessage)) == 1
+            engine = app.screen.engine
+            assert [t.speaker for t in engine.branch.turns if t.text == "Fine."] == []
 
 
 async def test_a_dropped_stream_gives_the_line_back(server, context_for):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import AsyncIterator
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.widgets import Footer, Header, Input, Static
 
 from simulator.domain import Branch, Speaker, Turn, TurnKind
@@ -25,6 +27,21 @@ from simulator.tui.widgets.chat_message import ChatMessage
 
 TRAINEE_LABEL = "You"
 SILENCE = "*waits in silence*"
+
+
+MOUNT_AFTER = 0.02
+"""Seconds the new messages wait to be drawn while the request goes out (less if the first piece
+comes sooner): drawing them first delayed the request by ~10 ms (bench/README.md)."""
+
+
+async def _then(first: asyncio.Future, rest: AsyncIterator[str | Redo]) -> AsyncIterator[str | Redo]:
+    """The piece already asked for, then the rest of the stream."""
+    piece = await first
+    if piece is None:
+        return
+    yield piece
+    async for piece in rest:
+        yield piece
 
 
 class SessionScreen(Screen[None]):
@@ -149,8 +166,7 @@ class SessionScreen(Screen[None]):
         if self.busy:
             self.notify(f"{self.client_name} is still answering; your words stay in the box.", timeout=3)
             return
-        event.input.clear()
-        self.send(text)
+        self.send(text, clear=event.input)
 
     def action_wait_in_silence(self) -> None:
         if self.busy:
@@ -158,23 +174,41 @@ class SessionScreen(Screen[None]):
         self.send("", silence=True)
 
     @work(exclusive=True, group="model")
-    async def send(self, text: str, silence: bool = False) -> None:
+    async def send(self, text: str, silence: bool = False, clear: Input | None = None) -> None:
         self.busy = True
         speaker = self.hot_seat.holder if self.hot_seat else ""
         transcript = self.query_one("#transcript", VerticalScroll)
         said = ChatMessage(speaker or TRAINEE_LABEL, SILENCE if silence else text, role="trainee")
         reply = ChatMessage(self.client_name, role="client")
-        await transcript.mount_all([said, reply])
-        transcript.scroll_end(animate=False)
         turns = self.engine.branch.turns
-        self._cards[len(turns) - 1 if self.engine.awaiting_reply else len(turns)] = said
-        self._status(f"{self.client_name} is answering… (Esc stops)")
+        index = len(turns) - 1 if self.engine.awaiting_reply else len(turns)
+        # The request goes out first and the two messages mount while it is out, so drawing them
+        # costs the reply no time.
+        pieces = self.engine.say(text, silence=silence, by=speaker)
+        first_piece = asyncio.ensure_future(anext(pieces, None))
+        mounting: AwaitMount | None = None
         try:
-            async for piece in self.engine.say(text, silence=silence, by=speaker):
+            try:
+                await asyncio.wait([first_piece], timeout=MOUNT_AFTER)
+            except asyncio.CancelledError:
+                first_piece.cancel()
+                raise
+            if clear is not None and clear.value.strip() == text:
+                clear.clear()
+            mounting = transcript.mount_all([said, reply])
+            self._cards[index] = said
+            self._status(f"{self.client_name} is answering… (Esc stops)")
+            async for piece in _then(first_piece, pieces):
+                if mounting is not None:
+                    await mounting
+                    mounting = None
+                    transcript.scroll_end(animate=False)
                 if isinstance(piece, Redo):
                     reply.set_text("")
                     continue
                 reply.append(piece)
+            if mounting is not None:
+                await mounting
             final = self.engine.branch.turns[-1]
             reply.set_text(final.text)
             transcript.scroll_end(animate=False)
@@ -184,9 +218,13 @@ class SessionScreen(Screen[None]):
             if self.hot_seat and (holder := self.hot_seat.after_line()):
                 self.notify(f"{holder} takes the hot seat.", timeout=4)
         except RehearseError as error:
+            if mounting is not None:
+                await mounting
             await self._take_back(said, reply, text, f"Not sent: {error}")
             self.notify(str(error), title="The client could not answer", severity="error", timeout=15)
         except asyncio.CancelledError:
+            if mounting is not None:
+                await mounting
             await self._take_back(said, reply, text, "Reply stopped. Your line is back in the box: edit it or press Enter.")
             raise
         finally:
@@ -195,8 +233,9 @@ class SessionScreen(Screen[None]):
 
     async def _take_back(self, said: ChatMessage, reply: ChatMessage, text: str, status: str) -> None:
         """Undo an exchange that did not complete, putting the trainee's words back in the reply box."""
-        await said.remove()
-        await reply.remove()
+        for message in (said, reply):
+            if message.is_attached:
+                await message.remove()
         self._restore(text)
         self._status(status)
 
