@@ -36,8 +36,8 @@ def test_accurate_empathy_throughout_earns_a_passing_form():
     assert scores.empathy == {"warmth": 4, "trust": 4, "respect": 4, "listening": 4, "understood": 4}
     assert scores.low_score_lines == {}
     assert sum(scores.session.values()) > 36 and scores.helpfulness >= 3
-    assert scores.comment == ('I felt really understood today. When they said "And you feel awful for even '
-                              'feeling that.", it felt like they got it.')
+    assert scores.comment == ('I felt really understood today. Nothing they said pushed me away. When they said '
+                              '"And you feel awful for even feeling that.", it felt like they got it.')
 
 
 def test_traps_fail_the_form_and_each_low_item_quotes_the_line_that_earned_it():
@@ -71,6 +71,7 @@ def test_a_session_without_lines_scores_nothing():
 def test_manner_may_run_ahead_of_feeling_understood_but_not_far():
     polite = session(line("Okay.", 0), line("I see.", 1), line("Go on.", 1))
     scores = scores_from_appraisals(polite, GUARDED)
+    assert scores.comment == "I didn't feel understood today. Nothing they said pushed me away."
     assert scores.empathy["respect"] == scores.empathy["warmth"] == scores.empathy["listening"] == 3
     assert scores.empathy["understood"] == 1 and scores.empathy["trust"] == 0
     assert sum(scores.empathy.values()) < 14

@@ -85,7 +85,7 @@ def scores_from_appraisals(turns: list[Turn], final: HiddenState | None) -> Form
     }
     session["overall"] = _clamp(sum(session.values()) / 3, 10)
     return FormScores(
-        comment=_comment(lines, sum(empathy.values())),
+        comment=_comment(lines, empathy["understood"]),
         empathy=empathy,
         helpfulness=_clamp((felt + trust_now * 0.4) / 2, 4),
         session=session,
@@ -112,19 +112,23 @@ TRAP_REMARKS = {
     "arguing": "it felt like I was being argued with",
     "changing_subject": "we moved on just when it mattered",
 }
-OPENINGS = ((19, "I felt really understood today."), (14, "Most of the time I felt understood."),
-            (8, "Some of it landed, but I didn't feel properly understood."), (0, "I didn't feel understood today."))
+OPENINGS = ("I didn't feel understood today.", "I didn't feel understood today.",
+            "Some of it landed, but I didn't feel properly understood.", "Most of the time I felt understood.",
+            "I felt really understood today.")
+"""The comment's first sentence, by the score for feeling understood (0-4)."""
 
 
-def _comment(lines: list[Turn], empathy_total: int) -> str:
+def _comment(lines: list[Turn], understood: int) -> str:
     if not lines:
         return "The therapist hardly said anything, so there is nothing to rate."
-    sentences = [next(text for at_least, text in OPENINGS if empathy_total >= at_least)]
+    sentences = [OPENINGS[understood]]
     counts = Counter(trap for turn in lines for trap in turn.appraisal.traps)
     remarks = [TRAP_REMARKS[trap] for trap, _ in counts.most_common()]
     if remarks:
         said = ", and ".join(remarks) if len(remarks) <= 2 else ", ".join(remarks[:-1]) + ", and " + remarks[-1]
         sentences.append(said[0].upper() + said[1:] + ".")
+    else:
+        sentences.append("Nothing they said pushed me away.")
     best = max(lines, key=lambda turn: (turn.appraisal.understood, -len(turn.appraisal.traps)))
     if best.appraisal.understood >= 3 and not best.appraisal.traps:
         sentences.append(f"When they said \"{best.text}\", it felt like they got it.")
