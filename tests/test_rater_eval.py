@@ -101,6 +101,8 @@ PLAIN_REPLY = "Try going for a walk each morning and keep a diary."
         ("emotional_reaction", "NONE", "Oh no, I'm so sorry about your dog.", 2),
         ("exploration", "NONE", "What's going on, buddy?", 1),
         ("interpretation", "NONE", "I can totally relate to this.", 1),
+        ("interpretation", "NONE", "I don't wanna get up in the mornings either.", 2),
+        ("interpretation", "NONE", "Ive lost hope too, im just numb now.", 2),
         ("interpretation", "NONE", "That must feel so lonely.", 2),
         ("exploration", "NONE", "Do you have anyone you can talk to about it?", 2),
         ("exploration", "NONE", "Why? That makes no sense.", 0),

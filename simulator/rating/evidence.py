@@ -140,7 +140,9 @@ EVIDENCE = {
         r"i('?m| am| was) in (a )?similar|i (can |could )?(totally |really |so )?relate|i get (it|that)|me too|i hear you|"
         r"i (also|too)\b|i('?ve| have) (had|felt|struggled|dealt|gone|experienced)|i used to|when i was|"
         r"happened to me|for me|i feel (the same|like that)|(like|with) you,? i|"
-        r"i (always|never|sometimes|often|still|feel|felt)\b|\bmy\b)", re.IGNORECASE),
+        r"i (always|never|sometimes|often|still|feel|felt)\b|\bmy\b|\bmyself\b|\bi\b[^.!?]{0,60}\b(either|as well)\b|"
+        r"\bi (did|was|had|got|take|took|tried|lost|cried|sleep|slept|can'?t|couldn'?t|don'?t)\b|\b(im|ive)\b|"
+        r"\bi'?m (also|just|still|so|always|never)\b)", re.IGNORECASE),
     # A question about the person, or an open question long enough to be about something in particular.
     "exploration": re.compile(r"[^.!?]*\b(you|your|you'?re)\b[^.!?]*\?|"
                               r"\b(what happened|what'?s wrong|what'?s going on|how come)\b[^.!?]*\?|"
