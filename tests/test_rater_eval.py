@@ -112,6 +112,7 @@ PLAIN_REPLY = "Try going for a walk each morning and keep a diary."
         ("interpretation", "NONE", "Me too. Mornings are the worst part of my day.", 2),
         ("emotional_reaction", "NONE", "I hope things get easier for you soon.", 1),
         ("emotional_reaction", "NONE", "Have you asked your doctor about it?", 0),
+        ("emotional_reaction", "NONE", "You can do this. One day at a time.", 1),
     ],
 )
 def test_found_words_are_checked_and_graded(mechanism, quote, reply, level):

@@ -131,7 +131,12 @@ EVIDENCE = {
         r"i can'?t (even )?imagine|god bless|(you are|you'?re) (important|worth it|not a burden|loved)|"
         r"your life matters|that'?s (ok|okay)|(we|i)'?ll listen|(wanna|want to) talk|write (me|to me)|good to hear|"
         r"it'?s good that|that hurts|it hurts|stay strong|be strong|take care|good luck|best of luck|love you|"
-        r"virtual hug)\b|<3|:\(|:\)",
+        r"virtual hug|you can do (this|it)|one (step|day) at a time|here to listen|here if you need|we are here|"
+        r"we'?re here|i'?m (right )?here|im (right )?here|i'?m all ears|im all ears|chat with me|talk with (me|us)|"
+        r"you will make it|you'?ll make it|rooting for you|keep (treading|going|fighting|pushing)|glad you|"
+        r"be there for|worst feelings?|i understand you|i know what you mean|definitely agree|you'?re right|"
+        r"you are right|strength and|stay safe|you('?re| are) (strong|brave|not weak)|don'?t give up|"
+        r"never give up|it gets better|things will get better)\b|<3|:\(|:\)",
         re.IGNORECASE),
     # Reflections of the person's feelings, and (as EPITOME counts them) telling of a similar experience.
     "interpretation": re.compile(
