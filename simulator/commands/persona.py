@@ -277,10 +277,10 @@ async def run_test(context, args: argparse.Namespace) -> int:
     from simulator.engine.persona_test import run_persona_test
 
     persona = _persona_for(context, args.persona)
-    progress = None
-    if sys.stderr.isatty() and not args.json:
-        def progress(step: str) -> None:
-            print(f"  testing {persona.id}: {step}…", file=sys.stderr)
+    def show_progress(step: str) -> None:
+        print(f"  testing {persona.id}: {step}…", file=sys.stderr)
+
+    progress = show_progress if sys.stderr.isatty() and not args.json else None
     report = await run_persona_test(persona, context.model("client"), context.model("rater"), context.prompts,
                                     progress)
     if args.json:
