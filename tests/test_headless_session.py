@@ -177,3 +177,11 @@ def test_each_headless_reply_plays_from_the_last_lines_appraisal(server, endpoin
     second_reply = server.chat_requests()[-1]
     direction = second_reply.body["messages"][-1]["content"]
     assert f"trust {round(trust_after_first)}/10" in direction
+
+
+def test_plain_output_says_which_lines_could_not_be_rated(server, endpoint_env):
+    server.chat.append("Yeah, but she never picks up.")
+    server.responders["skills_and_traps"] = lambda body: "no idea"  # not JSON, even when asked again
+    result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Have you tried asking your sister?")
+    assert result.returncode == 0, result.stderr
+    assert "Your line 1 was not rated: rater model gave an invalid skills_and_traps twice" in result.stdout

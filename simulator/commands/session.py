@@ -71,7 +71,7 @@ def with_calibration(document: dict[str, Any], session) -> dict[str, Any]:
 
 
 async def run(context, args: argparse.Namespace) -> int:
-    from simulator.domain import EMPATHY_MAX, SESSION_MAX
+    from simulator.domain import EMPATHY_MAX, SESSION_MAX, Speaker
     from simulator.engine.session import Redo
     from simulator.serialization import session_to_dict
 
@@ -95,6 +95,10 @@ async def run(context, args: argparse.Namespace) -> int:
             out.write(f"\n[{engine.branch.id}] Empathy {form.empathy_total}/{EMPATHY_MAX}, grade {form.grade} "
                       f"({verdict}); session {form.session_total}/{SESSION_MAX}{risk}\n")
             out.write(f'{name}: "{form.comment}"\n')
+            lines = [turn for turn in engine.branch.turns if turn.speaker is Speaker.TRAINEE]
+            for number, turn in enumerate(lines, start=1):
+                if turn.appraisal is None and turn.note:
+                    out.write(f"Your line {number} was {turn.note}\n")
 
     for kind, value in args.steps:
         if kind == "retry":
