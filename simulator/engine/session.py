@@ -94,8 +94,6 @@ class SessionEngine:
         self._client_idle = asyncio.Event()
         self._client_idle.set()
         self._system_prompt: str | None = None
-        self.appraisal_problem = ""
-        """The last appraisal failure, if any; the session goes on without that appraisal."""
         self.on_appraised: Callable[[Branch, int], None] | None = None
         """Called with the branch and turn index each time a trainee turn has been appraised, or has
         failed to be (its note then says why)."""
@@ -333,7 +331,6 @@ class SessionEngine:
         try:
             await self._appraise(branch, index)
         except RehearseError as error:
-            self.appraisal_problem = str(error)
             turn = branch.turns[index]
             turn.note = f"not rated: {error}"
             with suppress(RehearseError):
