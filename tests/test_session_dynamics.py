@@ -267,4 +267,17 @@ async def test_a_failed_appraisal_is_noted_on_the_line_and_the_session_goes_on(s
     await say(engine, "It sounds like you're worn out.")
     await engine.settle()
     assert engine.session.turns[3].appraisal is not None and engine.session.turns[3].note == ""
+    context.store.close()
+
+    # Resumed later, with the rater working again, the line is rated and its note goes.
+    from simulator.engine.session import SessionEngine
+
+    fresh = context_for(server)
+    session = fresh.store.load(engine.session.id)
+    resumed = SessionEngine.resume(fresh.personas.get(session.persona_id), session, fresh.model("client"),
+                                   fresh.model("rater"), fresh.prompts, fresh.store)
+    await resumed.settle()
+    rated = fresh.store.load(session.id).turns[1]
+    assert rated.appraisal is not None and rated.note == ""
+    await fresh.aclose()
     await context.aclose()

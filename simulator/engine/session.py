@@ -350,6 +350,7 @@ class SessionEngine:
         else:
             appraisal = await self.appraiser.appraise(branch.turns[: index + 1], before_each=self._client_is_idle)
             turn.appraisal = appraisal
+            turn.note = ""  # a trainee line's only note says it was not rated (see _appraise_after)
             turn.state_after = hidden_state.apply_appraisal(self.state_before(index, branch), appraisal)
         self.session.rater_model = await self.rater.model_name()
         await self.writer.save(self.session)
