@@ -104,6 +104,7 @@ PLAIN_REPLY = "Try going for a walk each morning and keep a diary."
         ("interpretation", "NONE", "I don't wanna get up in the mornings either.", 2),
         ("interpretation", "NONE", "Ive lost hope too, im just numb now.", 2),
         ("interpretation", "NONE", "That must feel so lonely.", 2),
+        ("interpretation", "NONE", "That sounds exhausting. Everyone wants something from you.", 2),
         ("exploration", "NONE", "Do you have anyone you can talk to about it?", 2),
         ("exploration", "NONE", "Why? That makes no sense.", 0),
         # EPITOME counts telling of a similar experience as interpretation; a stock phrase alone is weak.

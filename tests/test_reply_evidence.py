@@ -51,6 +51,7 @@ def test_only_the_named_traps_are_looked_for():
         ("You're right, the advice you get doesn't fit your life.", "disarming"),
         ("It sounds like you think nobody would notice if you stopped.", "thought_empathy"),
         ("You must feel so alone with it.", "feeling_empathy"),
+        ("That sounds exhausting.", "feeling_empathy"),
         ("What has been the hardest moment this week?", "inquiry"),
         ("I feel sad hearing that.", "i_feel"),
         ("It takes real courage to say that out loud.", "stroking"),

@@ -81,7 +81,8 @@ SKILL_WORDS = {
         r"part of you)\b", re.IGNORECASE),
     "feeling_empathy": re.compile(
         r"\b((you|you'?re|you are|you feel|you felt|you seem|you sound|must (feel|be)|(sounds|seems) like you'?re)"
-        r"( \w+){0,3} " + FEELING_WORD + r"|feel(ing)?( like)?( \w+){0,2} " + FEELING_WORD + r"|must feel like)\b",
+        r"( \w+){0,3} " + FEELING_WORD + r"|feel(ing)?( like)?( \w+){0,2} " + FEELING_WORD + r"|must feel like|"
+        r"(that|it|this) (sounds|seems|must be|must feel)( so| really| very| incredibly)? " + FEELING_WORD + r")\b",
         re.IGNORECASE),
     "i_feel": re.compile(r"\bi('?m| am)? (feel|felt|feeling) (so |really |very )?(sad|moved|touched|worried|concerned|"
                          r"sorry|uncomfortable|frustrated|stuck|bad|for you)\b|\bi feel\b", re.IGNORECASE),
@@ -147,7 +148,8 @@ EVIDENCE = {
         r"happened to me|for me|i feel (the same|like that)|(like|with) you,? i|"
         r"i (always|never|sometimes|often|still|feel|felt)\b|\bmy\b|\bmyself\b|\bi\b[^.!?]{0,60}\b(either|as well)\b|"
         r"\bi (did|was|had|got|take|took|tried|lost|cried|sleep|slept|can'?t|couldn'?t|don'?t)\b|\b(im|ive)\b|"
-        r"\bi'?m (also|just|still|so|always|never)\b)", re.IGNORECASE),
+        r"\bi'?m (also|just|still|so|always|never)\b|\b(that|it|this) (sounds|seems|must be|must feel)\b)",
+        re.IGNORECASE),
     # A question about the person, or an open question long enough to be about something in particular.
     "exploration": re.compile(r"[^.!?]*\b(you|your|you'?re)\b[^.!?]*\?|"
                               r"\b(what happened|what'?s wrong|what'?s going on|how come)\b[^.!?]*\?|"
