@@ -123,7 +123,8 @@ def combine(
 
     `named` is how far the reply's own words reach each feeling (`named_in_words`): it can raise the
     rater's answer, unless the reply fell into a trap. `understood` None means the rater was not
-    asked: it then follows from the feelings reached, the EPITOME levels and the traps.
+    asked: it then follows from the feelings reached, the EPITOME levels and the traps. A rater's
+    own answer is kept within what the rest shows.
     """
     trap_names = {name for name, hit in traps.items() if hit} | traps_in_words(reply, LEXICAL_TRAPS)
     if named and not trap_names:
@@ -137,8 +138,8 @@ def combine(
             understood = min(understood, 2)
         if all(t is Touch.NONE for t in touches) and not any(epitome.values()):
             understood = min(understood, 1)
-        if not trap_names:
-            understood = max(understood, understood_from(feelings, epitome, trap_names))
+        if Touch.ACCURATELY in touches and not trap_names:
+            understood = max(understood, 2)  # a rater's own "how understood" is trusted above that
     return Appraisal(
         feelings=feelings,
         epitome=epitome,
