@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from pydantic import Field
+
 from simulator.errors import ModelError
 from simulator.llm.chat import ChatModel, Endpoint
+from simulator.llm.structured import StrictAnswer
 from tests.support.scripted_server import Fault
+
+
+class Rating(StrictAnswer):
+    score: int = Field(ge=0, le=4)
+
 
 SCHEMA = {
     "type": "object",
@@ -47,9 +55,9 @@ async def test_the_first_listed_model_is_used_when_none_is_set(server):
 async def test_structured_answers_send_the_schema_and_are_validated(server):
     server.structured.append({"score": 3})
     model = model_for(server)
-    answer = await model.complete_json([{"role": "user", "content": "rate"}], SCHEMA, name="rating")
+    answer = await model.complete_json([{"role": "user", "content": "rate"}], Rating, name="rating")
     await model.aclose()
-    assert answer == {"score": 3}
+    assert answer == Rating(score=3)
     response_format = server.structured_requests()[0].body["response_format"]
     assert response_format["type"] == "json_schema"
     assert response_format["json_schema"]["name"] == "rating"
@@ -59,19 +67,19 @@ async def test_structured_answers_send_the_schema_and_are_validated(server):
 async def test_an_invalid_answer_is_repaired_once_with_the_error_shown(server):
     server.structured.extend([{"score": 9}, "Here you go: {\"score\": 2}"])
     model = model_for(server)
-    answer = await model.complete_json([{"role": "user", "content": "rate"}], SCHEMA, name="rating")
+    answer = await model.complete_json([{"role": "user", "content": "rate"}], Rating, name="rating")
     await model.aclose()
-    assert answer == {"score": 2}
+    assert answer == Rating(score=2)
     repair = server.structured_requests()[1].body["messages"]
     assert repair[-2] == {"role": "assistant", "content": '{"score": 9}'}
-    assert "$.score: must be at most 4, got 9" in repair[-1]["content"]
+    assert "$.score: Input should be less than or equal to 4" in repair[-1]["content"]
 
 
 async def test_two_invalid_answers_fail_clearly(server):
     server.structured.extend(["not json at all", {"score": "high"}])
     model = model_for(server)
     with pytest.raises(ModelError, match="invalid rating twice"):
-        await model.complete_json([{"role": "user", "content": "rate"}], SCHEMA, name="rating")
+        await model.complete_json([{"role": "user", "content": "rate"}], Rating, name="rating")
     await model.aclose()
     assert len(server.structured_requests()) == 2
 

@@ -2,41 +2,64 @@ from __future__ import annotations
 
 import pytest
 
-from simulator.llm.structured import NoJsonFound, extract_json, schema_errors
+from typing import Literal
+
+from pydantic import Field
+
+from simulator.llm.structured import AnswerProblem, NoJsonFound, StrictAnswer, answer_schema, extract_json, parse_answer
+from simulator.rating.answers import SkillsAndTraps
 from simulator.rating.form import form_schema
 
-SCHEMA = {
-    "type": "object",
-    "properties": {
-        "score": {"type": "integer", "minimum": 0, "maximum": 4},
-        "kind": {"type": "string", "enum": ["none", "partly", "accurately"]},
-        "tags": {"type": "array", "items": {"type": "string"}},
-    },
-    "required": ["score", "kind"],
-    "additionalProperties": False,
-}
+
+class Judgement(StrictAnswer):
+    score: int = Field(ge=0, le=4)
+    kind: Literal["none", "partly", "accurately"]
+    tags: list[str] = []
 
 
-def test_a_conforming_value_has_no_errors():
-    assert schema_errors({"score": 3, "kind": "partly", "tags": ["a"]}, SCHEMA) == []
+def test_the_schema_sent_is_the_models_own():
+    schema = answer_schema(Judgement)
+    assert schema["properties"]["score"] == {"type": "integer", "minimum": 0, "maximum": 4}
+    assert schema["properties"]["kind"]["enum"] == ["none", "partly", "accurately"]
+    assert schema["additionalProperties"] is False and set(schema["required"]) == {"score", "kind"}
+
+
+def test_nested_answers_are_sent_self_contained():
+    schema = answer_schema(SkillsAndTraps)
+    assert "$ref" not in str(schema) and "$defs" not in schema
+    assert schema["properties"]["traps"]["properties"]["early_advice"] == {"type": "boolean"}
+
+
+def test_a_conforming_answer_is_parsed_into_its_model():
+    answer = parse_answer('{"score": 3, "kind": "partly", "tags": ["a"]}', Judgement)
+    assert (answer.score, answer.kind, answer.tags) == (3, "partly", ["a"])
+    assert parse_answer('Here:\n```json\n{"score": 0, "kind": "none"}\n```', Judgement).kind == "none"
 
 
 @pytest.mark.parametrize(
-    ("value", "error"),
+    ("text", "where"),
     [
-        ({"score": 5, "kind": "none"}, "$.score: must be at most 4, got 5"),
-        ({"score": -1, "kind": "none"}, "$.score: must be at least 0, got -1"),
-        ({"score": True, "kind": "none"}, "$.score: expected integer, got true"),
-        ({"score": 1.5, "kind": "none"}, "$.score: expected integer, got 1.5"),
-        ({"score": 1}, "$: missing required key 'kind'"),
-        ({"score": 1, "kind": "maybe"}, "$.kind: must be one of ['none', 'partly', 'accurately'], got \"maybe\""),
-        ({"score": 1, "kind": "none", "extra": 1}, "$: unexpected key 'extra'"),
-        ({"score": 1, "kind": "none", "tags": [3]}, "$.tags[0]: expected string, got 3"),
-        ([1], "$: expected object, got [1]"),
+        ('{"score": 5, "kind": "none"}', "$.score"),
+        ('{"score": -1, "kind": "none"}', "$.score"),
+        ('{"score": true, "kind": "none"}', "$.score"),
+        ('{"score": 1.5, "kind": "none"}', "$.score"),
+        ('{"score": "3", "kind": "none"}', "$.score"),
+        ('{"score": 1}', "$.kind"),
+        ('{"score": 1, "kind": "maybe"}', "$.kind"),
+        ('{"score": 1, "kind": "none", "extra": 1}', "$.extra"),
+        ('{"score": 1, "kind": "none", "tags": [3]}', "$.tags[0]"),
+        ("[1]", "$"),
     ],
 )
-def test_each_breach_is_named_by_path(value, error):
-    assert error in schema_errors(value, SCHEMA)
+def test_each_breach_is_named_by_path(text, where):
+    with pytest.raises(AnswerProblem) as problem:
+        parse_answer(text, Judgement)
+    assert str(problem.value).startswith(where + ":") or f"; {where}:" in str(problem.value)
+
+
+def test_an_answer_without_json_says_so():
+    with pytest.raises(AnswerProblem, match="holds no JSON"):
+        parse_answer("I would rate the therapist highly.", Judgement)
 
 
 def test_json_is_found_inside_prose_and_fences():

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from simulator.errors import ModelError
-from simulator.llm.structured import NoJsonFound, extract_json, schema_errors
+from simulator.llm.structured import Answer, AnswerProblem, answer_schema, parse_answer
 
 Message = dict[str, str]
 T = TypeVar("T")
@@ -39,6 +39,9 @@ class Endpoint:
     temperature: float
     max_tokens: int
     timeout: float
+    judge: str = "ask"
+    """Rater only: 'heads' (trained heads over the bundled model's embeddings) or 'ask' (the model
+    answers each question); a declared capability of the endpoint, recorded with each session."""
 
 
 def backoff_delay(attempt: int, retry_after: float | None = None, jitter: float | None = None) -> float:
@@ -93,8 +96,11 @@ def _translate(error: Exception, endpoint: Endpoint, model: str | None) -> Model
 class ChatModel:
     """Streams replies and fetches schema-checked JSON answers from one endpoint."""
 
-    def __init__(self, endpoint: Endpoint, before_request: Callable[[], Awaitable[None]] | None = None) -> None:
+    def __init__(self, endpoint: Endpoint, before_request: Callable[[], Awaitable[None]] | None = None,
+                 embedder: Any = None) -> None:
         self.endpoint = endpoint
+        self.embedder = embedder
+        """The Embedder the rater's heads read lines through (judge 'heads'), else None."""
         self.before_request = before_request
         """Awaited before every request, e.g. to start the embedded engine on first use."""
         self._client: Any = None
@@ -197,20 +203,18 @@ class ChatModel:
                                                    f"{json.dumps(schema)}"}
         return await self.complete([*messages, instruction])
 
-    async def complete_json(self, messages: list[Message], schema: dict[str, Any], name: str) -> Any:
-        """A JSON answer that conforms to `schema`, with one repair round that shows the model its error."""
+    async def complete_json(self, messages: list[Message], answer: type[Answer], name: str) -> Answer:
+        """An answer of the typed model `answer`, whose JSON Schema is sent in `response_format`, with one
+        repair round that shows the model its error."""
+        schema = answer_schema(answer)
         conversation = list(messages)
         problem = ""
         for _ in range(2):
             text = await self._complete_structured(conversation, schema, name)
             try:
-                value = extract_json(text)
-                errors = schema_errors(value, schema)
-            except NoJsonFound:
-                errors = ["the answer holds no JSON value"]
-            if not errors:
-                return value
-            problem = "; ".join(errors[:5])
+                return parse_answer(text, answer)
+            except AnswerProblem as error:
+                problem = str(error)
             conversation = [
                 *messages,
                 {"role": "assistant", "content": text},
@@ -220,9 +224,11 @@ class ChatModel:
                 )},
             ]
         raise ModelError(f"{self.endpoint.role} model gave an invalid {name} twice ({problem[:160]})",
-                         "try again, or use a stronger rater model")
+                         f"try again, or use a stronger {self.endpoint.role} model")
 
     async def aclose(self) -> None:
+        if self.embedder is not None:
+            await self.embedder.aclose()
         if self._client is not None:
             await self._client.close()
             self._client = None

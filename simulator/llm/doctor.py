@@ -6,16 +6,17 @@ import time
 from dataclasses import dataclass
 
 from simulator.errors import ModelError
+from pydantic import Field
+
 from simulator.llm.chat import ChatModel
+from simulator.llm.structured import StrictAnswer
 
 STREAM_PROMPT = [{"role": "user", "content": "Count from 1 to 20 in words, separated by commas."}]
 STRUCTURED_PROMPT = [{"role": "user", "content": "How many days are in a week? Answer as JSON."}]
-STRUCTURED_SCHEMA = {
-    "type": "object",
-    "properties": {"days": {"type": "integer", "minimum": 0, "maximum": 100}},
-    "required": ["days"],
-    "additionalProperties": False,
-}
+
+
+class DaysInAWeek(StrictAnswer):
+    days: int = Field(ge=0, le=100)
 
 
 @dataclass
@@ -53,7 +54,7 @@ async def check_role(model: ChatModel) -> RoleCheck:
             check.first_token_s = first - started
             if pieces > 1 and last > first:
                 check.tokens_per_s = (pieces - 1) / (last - first)
-        await model.complete_json(STRUCTURED_PROMPT, STRUCTURED_SCHEMA, name="doctor_check")
+        await model.complete_json(STRUCTURED_PROMPT, DaysInAWeek, name="doctor_check")
         check.structured = True
     except ModelError as error:
         check.problem = str(error)

@@ -1,65 +1,41 @@
-"""Structured answers: pull JSON out of a model's text and check it against the JSON Schema we sent.
+"""Structured answers: typed pydantic models give the JSON Schema we send and check what comes back.
 
-Only the part of JSON Schema that our own schemas use is checked: type, properties, required,
-additionalProperties, enum, minimum, maximum, items, minItems, maxItems, maxLength.
+`answer_schema` is the model's `model_json_schema()` made self-contained (references inlined, titles
+dropped), as OpenAI's strict structured outputs and llama.cpp's grammar converter both take it.
+`parse_answer` validates a model's text with `model_validate_json`, and failing that finds the JSON
+inside prose or a ``` fence first.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
-_TYPES: dict[str, tuple[type, ...]] = {
-    "object": (dict,),
-    "array": (list,),
-    "string": (str,),
-    "integer": (int,),
-    "number": (int, float),
-    "boolean": (bool,),
-    "null": (type(None),),
-}
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+Answer = TypeVar("Answer", bound=BaseModel)
 
 
-def schema_errors(value: Any, schema: dict[str, Any], where: str = "$") -> list[str]:
-    """Every way `value` breaks `schema`, each naming the JSON path; empty when it conforms."""
-    kinds = schema.get("type")
-    if kinds is not None:
-        kinds = [kinds] if isinstance(kinds, str) else kinds
-        ok = any(
-            isinstance(value, _TYPES[kind]) and not (kind in ("integer", "number") and isinstance(value, bool))
-            for kind in kinds
-        )
-        if not ok:
-            return [f"{where}: expected {' or '.join(kinds)}, got {json.dumps(value)[:60]}"]
-    errors: list[str] = []
-    if "enum" in schema and value not in schema["enum"]:
-        errors.append(f"{where}: must be one of {schema['enum']}, got {json.dumps(value)[:60]}")
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema and value < schema["minimum"]:
-            errors.append(f"{where}: must be at least {schema['minimum']}, got {value}")
-        if "maximum" in schema and value > schema["maximum"]:
-            errors.append(f"{where}: must be at most {schema['maximum']}, got {value}")
-    if isinstance(value, str) and "maxLength" in schema and len(value) > schema["maxLength"]:
-        errors.append(f"{where}: must be at most {schema['maxLength']} characters long")
-    if isinstance(value, dict):
-        properties = schema.get("properties", {})
-        for key in schema.get("required", []):
-            if key not in value:
-                errors.append(f"{where}: missing required key '{key}'")
-        for key, item in value.items():
-            if key in properties:
-                errors.extend(schema_errors(item, properties[key], f"{where}.{key}"))
-            elif schema.get("additionalProperties") is False:
-                errors.append(f"{where}: unexpected key '{key}'")
-    if isinstance(value, list):
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            errors.append(f"{where}: needs at least {schema['minItems']} items")
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            errors.append(f"{where}: allows at most {schema['maxItems']} items")
-        if "items" in schema:
-            for index, item in enumerate(value):
-                errors.extend(schema_errors(item, schema["items"], f"{where}[{index}]"))
-    return errors
+class StrictAnswer(BaseModel):
+    """Base of every answer a model gives us: no extra keys, no type coercion."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+def _inline(node: Any, definitions: dict[str, Any]) -> Any:
+    if isinstance(node, list):
+        return [_inline(item, definitions) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        return _inline(definitions[node["$ref"].rsplit("/", 1)[-1]], definitions)
+    return {key: _inline(value, definitions) for key, value in node.items() if key not in ("title", "$defs")}
+
+
+def answer_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema, self-contained: what goes into `response_format`."""
+    schema = model.model_json_schema()
+    return _inline(schema, schema.get("$defs", {}))
 
 
 class NoJsonFound(ValueError):
@@ -82,3 +58,31 @@ def extract_json(text: str) -> Any:
             except json.JSONDecodeError:
                 continue
     raise NoJsonFound("the answer holds no JSON value")
+
+
+class AnswerProblem(ValueError):
+    """What is wrong with an answer, in a few words a model can act on."""
+
+
+def _problems(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors()[:5]:
+        where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in item["loc"])
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+def parse_answer(text: str, model: type[Answer]) -> Answer:
+    """The answer in `text` as a `model`; raises AnswerProblem naming what breaks the schema."""
+    try:
+        return model.model_validate_json(text.strip())
+    except ValidationError as error:
+        first = error
+    try:
+        value = extract_json(text)
+    except NoJsonFound:
+        raise AnswerProblem("the answer holds no JSON value") from None
+    try:
+        return model.model_validate(value)
+    except ValidationError as error:
+        raise AnswerProblem(_problems(error if value is not None else first)) from None

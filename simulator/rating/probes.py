@@ -12,14 +12,8 @@ from dataclasses import dataclass
 from simulator.domain import Persona, Probe
 from simulator.llm.chat import ChatModel, Message
 from simulator.prompts import PromptRenderer
+from simulator.rating.answers import ProbeVerdictAnswer
 
-VERDICT_SCHEMA = {
-    "type": "object",
-    # The reason comes first so a small model writes its reasoning before it commits to a verdict.
-    "properties": {"reason": {"type": "string"}, "matched": {"type": "boolean"}},
-    "required": ["reason", "matched"],
-    "additionalProperties": False,
-}
 VERDICT_NAME = "probe_verdict"
 REASON_CHARS = 160
 
@@ -55,5 +49,5 @@ class ProbeJudge:
         question = self.prompts.render("probe_verdict.j2", profile=self.persona.profile, say=probe.say,
                                        reply=reply, expect=probe.expect)
         answer = await self.rater.complete_json([self.context_message(), {"role": "user", "content": question}],
-                                                VERDICT_SCHEMA, name=VERDICT_NAME)
-        return ProbeVerdict(matched=answer["matched"], reason=one_line(answer["reason"]))
+                                                ProbeVerdictAnswer, name=VERDICT_NAME)
+        return ProbeVerdict(matched=answer.matched, reason=one_line(answer.reason))
