@@ -39,9 +39,8 @@ class AppContext:
         if role not in self._models:
             from simulator.llm.endpoints import open_chat_model
 
-            model, engine = open_chat_model(role, self.settings.role(role), self.settings.model_path)
-            if engine is not None:
-                self._engines.append(engine)
+            model, engines = open_chat_model(role, self.settings.role(role), self.settings.model_path)
+            self._engines.extend(engines)
             self._models[role] = model
         return self._models[role]
 

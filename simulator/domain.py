@@ -330,6 +330,8 @@ class Session:
     trainee: str = ""
     client_model: str = ""
     rater_model: str = ""
+    rater_judge: str = ""
+    """How the rater judged each line: 'heads' (trained on people's labels) or 'ask' (the model answered)."""
     initial_state: HiddenState | None = None
 
     def branch(self, branch_id: str | None = None) -> Branch:

@@ -39,6 +39,10 @@ class RoleSettings:
     """Upper bound on the length of one answer."""
     timeout: float = 120.0
     """Seconds to wait for an answer before giving up."""
+    judge: str | None = None
+    """Rater only: how each line is judged — 'heads' (the shipped heads over the bundled model's
+    embeddings, measured against people's labels), or 'ask' (the rater model answers each question).
+    Unset: 'heads' on the bundled model, 'ask' on any other."""
 
 
 ROLE_DEFAULTS = {
@@ -69,6 +73,7 @@ class Settings:
 
 
 ROLE_KEYS = {f.name for f in fields(RoleSettings)}
+JUDGES = ("heads", "ask")
 TOP_KEYS = {"transcripts", "personas", "trainee", "model_path", "model", *ROLES}
 
 
@@ -144,6 +149,9 @@ def _coerce(role: str, key: str, value: Any, source: str) -> Any:
             ) from None
     if value is not None and not isinstance(value, str):
         raise ConfigError(f"{source}: {role}.{key} must be text, got {value!r}", "quote the value")
+    if key == "judge" and value not in JUDGES:
+        raise ConfigError(f"{source}: {role}.judge must be one of {', '.join(JUDGES)}, got {value!r}",
+                          "use 'heads' (trained heads on the bundled model) or 'ask' (the rater model answers)")
     return value
 
 

@@ -73,7 +73,7 @@ def test_quotes_for_high_scores_are_dropped():
     assert form.low_score_quotes == ()
 
 
-async def test_the_bundled_models_form_follows_the_appraisals(server):
+async def test_with_heads_the_form_follows_the_appraisals(server):
     from simulator import paths
     from simulator.domain import Appraisal, HiddenState
     from simulator.llm.chat import ChatModel, Endpoint
@@ -85,7 +85,7 @@ async def test_the_bundled_models_form_follows_the_appraisals(server):
 
     endpoint = Endpoint(role="rater", base_url=server.base_url, api_key="x",
                         model=DEFAULT_MODEL.filename.removesuffix(".gguf"), backend="embedded",
-                        temperature=0.1, max_tokens=200, timeout=10)
+                        temperature=0.1, max_tokens=200, timeout=10, judge="heads")
     rater = ChatModel(endpoint)
     persona = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
     server.responders["client_form"] = lambda body: ADVICE_FORM  # what the model would have said

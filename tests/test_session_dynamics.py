@@ -35,7 +35,7 @@ async def test_accurate_empathy_builds_trust_and_advice_breaks_it(server, contex
     assert appraisal.skills == ("feeling_empathy",) and appraisal.traps == ()
     assert appraisal.inner_reaction == "Finally, someone sees it."
 
-    script_appraisals(server, engine.persona, understood=2)
+    script_appraisals(server, engine.persona, understood=2, traps=("early_advice",))
     await say(engine, "You should really try a support group for carers.")
     await engine.settle()
     colder = engine.state
@@ -183,71 +183,6 @@ async def test_retrying_a_turn_forks_a_branch_and_keeps_both(server, context_for
     retry_curve = [point["trust"] for point in document["branches"][1]["trajectory"]]
     assert retry_curve[-1] > main_curve[-1]
     await context.aclose()
-
-
-async def test_with_the_bundled_model_the_epitome_levels_come_from_the_words(server):
-    from simulator import paths
-    from simulator.domain import Turn
-    from simulator.llm.chat import ChatModel, Endpoint
-    from simulator.llm.model_files import DEFAULT_MODEL
-    from simulator.personas.loader import load_persona_file
-    from simulator.prompts import PromptRenderer
-    from simulator.rating.appraisal import Appraiser
-
-    # The scripted server stands in for the local engine serving the bundled model.
-    endpoint = Endpoint(role="rater", base_url=server.base_url, api_key="x",
-                        model=DEFAULT_MODEL.filename.removesuffix(".gguf"), backend="embedded",
-                        temperature=0.1, max_tokens=200, timeout=10)
-    rater = ChatModel(endpoint)
-    persona = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
-    script_appraisals(server, persona, level=2)  # would quote the whole reply if it were asked
-    appraiser = Appraiser(rater, PromptRenderer(), persona, concurrent=False)
-    assert not appraiser.epitome_by_model
-    turns = [Turn(Speaker.CLIENT, "Tell me what to do."),
-             Turn(Speaker.TRAINEE, "You should try a day centre for your mum.")]
-    appraisal = await appraiser.appraise(turns)
-    assert server.structured_requests("epitome_quote") == []
-    # Asked, the scripted rater would have quoted the whole reply: interpretation and exploration 2.
-    assert appraisal.epitome == {"emotional_reaction": 0, "interpretation": 0, "exploration": 0}
-    await rater.aclose()
-
-
-async def test_the_bundled_model_is_asked_two_questions_and_the_words_answer_the_rest(server):
-    from simulator import paths
-    from simulator.domain import Turn
-    from simulator.llm.chat import ChatModel, Endpoint
-    from simulator.llm.model_files import DEFAULT_MODEL
-    from simulator.personas.loader import load_persona_file
-    from simulator.prompts import PromptRenderer
-    from simulator.rating.appraisal import Appraiser
-    from tests.support.appraisals import last_user_text
-
-    endpoint = Endpoint(role="rater", base_url=server.base_url, api_key="x",
-                        model=DEFAULT_MODEL.filename.removesuffix(".gguf"), backend="embedded",
-                        temperature=0.1, max_tokens=200, timeout=10)
-    rater = ChatModel(endpoint)
-    persona = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
-    appraiser = Appraiser(rater, PromptRenderer(), persona, concurrent=False)
-    opening = Turn(Speaker.CLIENT, "Tell me what to do.")
-
-    # Asked, the model would say every feeling was reached, the client fully understood and no trap hit.
-    script_appraisals(server, persona, touches={f.feeling: "accurately" for f in persona.client.hidden_feelings},
-                      understood=4, skills=("stroking",), named_feeling="lonely and unseen",
-                      reaction="She gets it.")
-    reflection = await appraiser.appraise([opening, Turn(Speaker.TRAINEE, "That's a lot to hold on your own.")])
-    assert {r.schema_name for r in server.structured_requests()} == {"named_feeling", "inner_reaction"}
-    assert reflection.feelings["lonely and unseen"] is Touch.ACCURATELY
-    assert {f for f, t in reflection.feelings.items() if t is not Touch.NONE} == {"lonely and unseen"}
-    assert reflection.understood == 3 and reflection.traps == () and reflection.skills == ()
-    assert reflection.inner_reaction == "She gets it."
-    assert "You feel understood." in last_user_text(server.structured_requests("inner_reaction")[-1].body)
-
-    advice = await appraiser.appraise([opening, Turn(Speaker.TRAINEE, "Why don't you get some help in?")])
-    assert advice.traps == ("early_advice",)
-    assert set(advice.feelings.values()) == {Touch.NONE} and advice.understood == 0
-    question = last_user_text(server.structured_requests("inner_reaction")[-1].body)
-    assert "It felt like early advice." in question and "not understood at all" in question
-    await rater.aclose()
 
 
 async def test_a_failed_appraisal_is_noted_on_the_line_and_the_session_goes_on(server, context_for):

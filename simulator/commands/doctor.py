@@ -32,9 +32,14 @@ def print_table(rows: list[tuple[str, ...]]) -> None:
 async def run(context, args: argparse.Namespace) -> int:
     from simulator.llm.doctor import check_role
 
+    from simulator.rating.trust import trust_note
+
+    rater = context.model("rater")
     checks = [await check_role(context.model(role)) for role in ROLES]
+    judged = {"judge": rater.endpoint.judge, "trust": trust_note(rater.endpoint.judge)}
     if args.json:
-        json.dump([asdict(check) for check in checks], sys.stdout, indent=2)
+        json.dump([{**asdict(check), **(judged if check.role == "rater" else {})} for check in checks],
+                  sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
         rows = [("role", "backend", "model", "endpoint", "answers", "structured", "first token", "tokens/s")]
@@ -47,4 +52,5 @@ async def run(context, args: argparse.Namespace) -> int:
         for check in checks:
             if check.problem:
                 print(f"{check.role}: {check.problem}")
+        print(f"rater judges lines by '{judged['judge']}': {judged['trust']}")
     return 0 if all(check.healthy for check in checks) else 1

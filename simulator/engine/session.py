@@ -318,6 +318,7 @@ class SessionEngine:
         await self.client.complete(self.client_messages(), max_tokens=1)
         context = self.appraiser.context_message(self.branch.turns)
         await self.rater.complete([context, {"role": "user", "content": "Ready?"}], max_tokens=1)
+        await self.appraiser.warm_up()
 
     # --- appraisal -------------------------------------------------------------------------
 
@@ -353,6 +354,7 @@ class SessionEngine:
             turn.note = ""  # a trainee line's only note says it was not rated (see _appraise_after)
             turn.state_after = hidden_state.apply_appraisal(self.state_before(index, branch), appraisal)
         self.session.rater_model = await self.rater.model_name()
+        self.session.rater_judge = self.rater.endpoint.judge
         await self.writer.save(self.session)
         if self.on_appraised is not None:
             self.on_appraised(branch, index)
@@ -403,6 +405,7 @@ class SessionEngine:
         if prediction is not None:
             self.record_prediction(prediction)
         self.session.rater_model = await self.rater.model_name()
+        self.session.rater_judge = self.rater.endpoint.judge
         form = await fill_form(self.rater, self.prompts, self.persona, branch.turns)
         branch.form = form
         branch.ended_at = now_utc()

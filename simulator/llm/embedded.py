@@ -69,6 +69,7 @@ class EmbeddedEngine:
         startup_timeout: float = STARTUP_TIMEOUT,
         log_path: Path | None = None,
         verbose: bool = False,
+        embedding: bool = False,
     ) -> None:
         self.model_path = Path(model_path)
         self.role = role
@@ -77,6 +78,8 @@ class EmbeddedEngine:
         self.startup_timeout = startup_timeout
         self.log_path = log_path or paths.user_cache_dir() / "logs" / f"engine-{role}.log"
         self.verbose = verbose
+        self.embedding = embedding
+        """Serve /v1/embeddings (mean pooling over at most n_ctx tokens) instead of chat."""
         self._socket: socket.socket | None = None
         self._port = 0
         self._process: subprocess.Popen[bytes] | None = None
@@ -162,6 +165,7 @@ class EmbeddedEngine:
                     "logits_all": False,
                     "verbose": self.verbose,
                 },
+                "embedding": self.embedding,
             }
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             if self.log_path.exists():  # keep the last run's log, e.g. of a crash mid-session
@@ -356,10 +360,52 @@ def _accept_json_schema(app: Any) -> Any:
     return wrapped
 
 
+def _embedding_app(settings: dict[str, Any]) -> Any:
+    """An OpenAI-style /v1/embeddings over one model, mean-pooled (llama_cpp.server 0.3.36 cannot set
+    the pooling, and this model's default gives one vector per token)."""
+    import llama_cpp
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    n_ctx = settings["n_ctx"]
+    model = llama_cpp.Llama(model_path=settings["model"], embedding=True, pooling_type=llama_cpp.LLAMA_POOLING_TYPE_MEAN,
+                            n_ctx=n_ctx, n_batch=n_ctx, n_ubatch=n_ctx, n_threads=settings["n_threads"],
+                            n_threads_batch=settings["n_threads_batch"], use_mlock=False, verbose=settings["verbose"])
+    lock = threading.Lock()
+    name = settings["model_alias"]
+
+    async def models(request: Request) -> JSONResponse:
+        return JSONResponse({"object": "list", "data": [{"id": name, "object": "model", "owned_by": "me"}]})
+
+    def embed(texts: list[str]) -> dict[str, Any]:
+        with lock:
+            return model.create_embedding(texts, model=name)
+
+    async def embeddings(request: Request) -> JSONResponse:
+        try:
+            body = await request.json()
+            texts = body["input"]
+            texts = [texts] if isinstance(texts, str) else texts
+            if not isinstance(texts, list) or not all(isinstance(t, str) for t in texts):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            return JSONResponse({"error": {"message": "input must be a string or a list of strings"}}, status_code=422)
+        return JSONResponse(await asyncio.to_thread(embed, texts))
+
+    return Starlette(routes=[Route("/v1/models", models), Route("/v1/embeddings", embeddings, methods=["POST"])])
+
+
 def _serve(config: dict[str, Any]) -> None:
     _die_with_parent(config["parent_pid"], config["pdeathsig"])
     sock = socket.socket(fileno=config["fd"])
     import uvicorn
+
+    if config.get("embedding"):
+        app = _embedding_app(config["model"])
+        uvicorn.Server(uvicorn.Config(app, log_level="warning", timeout_keep_alive=30)).run(sockets=[sock])
+        return
     from llama_cpp.server.app import create_app
     from llama_cpp.server.settings import ModelSettings, ServerSettings
 

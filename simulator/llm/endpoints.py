@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from simulator.errors import ConfigError
@@ -26,20 +27,63 @@ def endpoint_for(role: str, settings: RoleSettings) -> Endpoint | None:
     return None
 
 
-def open_chat_model(role: str, settings: RoleSettings, model_path: Path | None):
-    """The role's ChatModel, and the EmbeddedEngine behind it when there is one (its owner stops it)."""
-    endpoint = endpoint_for(role, settings)
-    if endpoint is not None:
-        return ChatModel(endpoint), None
+def _is_bundled(path: Path) -> bool:
+    from simulator.llm.model_files import default_model_path
+
+    try:
+        return path.resolve() == default_model_path().resolve()
+    except OSError:
+        return False
+
+
+def judge_for(role: str, settings: RoleSettings, bundled: bool) -> str:
+    """How the rater judges lines: the setting, else 'heads' on the bundled model and 'ask' elsewhere."""
+    if role != "rater":
+        return "ask"
+    return settings.judge or ("heads" if bundled else "ask")
+
+
+def bundled_embedder(timeout: float):
+    """An Embedder over the bundled model (the space the rater's heads were trained in), and its engine."""
+    from simulator.errors import ModelError
     from simulator.llm.embedded import EmbeddedEngine
+    from simulator.llm.embedder import EMBEDDING_TOKENS, Embedder
     from simulator.llm.model_files import verified_model
 
-    if model_path and not model_path.is_file():
-        raise ConfigError(f"model_path {model_path} is not a file",
-                          "point --model-path / REHEARSE_MODEL_PATH at a GGUF model file")
-    path = model_path if model_path else verified_model()
-    engine = EmbeddedEngine(path, role)
-    endpoint = Endpoint(role=role, base_url=engine.base_url, api_key=LOCAL_PLACEHOLDER_KEY,
-                        model=engine.model_name, backend="embedded", temperature=settings.temperature,
-                        max_tokens=settings.max_tokens, timeout=settings.timeout)
-    return ChatModel(endpoint, before_request=engine.ensure_started), engine
+    try:
+        path = verified_model()
+    except ModelError as error:
+        raise ConfigError(f"the rater's heads need the bundled model ({error.what})",
+                          "run `rehearse model install`, or set [rater] judge = \"ask\" / REHEARSE_RATER_JUDGE=ask"
+                          ) from None
+    engine = EmbeddedEngine(path, "embedder", n_ctx=EMBEDDING_TOKENS, embedding=True)
+    return Embedder(engine.base_url, engine.model_name, timeout=timeout, before_request=engine.ensure_started), engine
+
+
+def open_chat_model(role: str, settings: RoleSettings, model_path: Path | None):
+    """The role's ChatModel, and the EmbeddedEngines behind it (its owner stops them)."""
+    engines = []
+    endpoint = endpoint_for(role, settings)
+    before_request = None
+    if endpoint is None:
+        from simulator.llm.embedded import EmbeddedEngine
+        from simulator.llm.model_files import verified_model
+
+        if model_path and not model_path.is_file():
+            raise ConfigError(f"model_path {model_path} is not a file",
+                              "point --model-path / REHEARSE_MODEL_PATH at a GGUF model file")
+        path = model_path if model_path else verified_model()
+        engine = EmbeddedEngine(path, role)
+        engines.append(engine)
+        before_request = engine.ensure_started
+        endpoint = Endpoint(role=role, base_url=engine.base_url, api_key=LOCAL_PLACEHOLDER_KEY,
+                            model=engine.model_name, backend="embedded", temperature=settings.temperature,
+                            max_tokens=settings.max_tokens, timeout=settings.timeout,
+                            judge=judge_for(role, settings, _is_bundled(path)))
+    else:
+        endpoint = replace(endpoint, judge=judge_for(role, settings, False))
+    embedder = None
+    if endpoint.judge == "heads":
+        embedder, engine = bundled_embedder(settings.timeout)
+        engines.append(engine)
+    return ChatModel(endpoint, before_request=before_request, embedder=embedder), engines

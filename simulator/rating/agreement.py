@@ -51,3 +51,10 @@ def agreement(human: Sequence[int], rater: Sequence[int], labels: tuple[int, ...
     for truth, guess in zip(human, rater, strict=True):
         matrix[labels.index(truth)][labels.index(guess)] += 1
     return Agreement(labels, tuple(tuple(row) for row in matrix))
+
+
+def precision_recall(human: Sequence[bool], rater: Sequence[bool]) -> tuple[float, float]:
+    """Precision and recall of the rater's yes against people's yes (1.0 where nothing was there to find)."""
+    both = sum(1 for h, r in zip(human, rater, strict=True) if h and r)
+    said, there = sum(map(bool, rater)), sum(map(bool, human))
+    return (both / said if said else 1.0), (both / there if there else 1.0)

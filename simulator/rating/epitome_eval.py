@@ -76,14 +76,13 @@ def read_pairs(path: Path, limit: int | None = None) -> list[LabelledPair]:
 
 
 async def evaluate(rater: ChatModel, prompts: PromptRenderer, path: Path, limit: int | None = None,
-                   on_progress=None, ask_model: bool | None = None) -> list[MechanismResult]:
+                   on_progress=None) -> list[MechanismResult]:
     results = []
     for mechanism, source in sorted(find_files(path).items(), key=lambda item: EPITOME_MECHANISMS.index(item[0])):
         pairs = read_pairs(source, limit)
         guesses = []
         for done, pair in enumerate(pairs, start=1):
-            levels = await epitome_levels(rater, prompts, pair.post, pair.response, mechanisms=(mechanism,),
-                                          ask_model=ask_model)
+            levels = await epitome_levels(rater, prompts, pair.post, pair.response, mechanisms=(mechanism,))
             guesses.append(levels[mechanism])
             if on_progress:
                 on_progress(mechanism, done, len(pairs))

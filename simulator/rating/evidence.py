@@ -157,10 +157,16 @@ EVIDENCE = {
 }
 
 
-def epitome_grade(mechanism: str, quote: str, reply: str) -> int:
-    """0 none, 1 weak, 2 strong, from the words the rater found for a mechanism and the reply's own words."""
+def epitome_grade(mechanism: str, quote: str, reply: str, words_decide: bool = True) -> int:
+    """0 none, 1 weak, 2 strong, from the words the rater found for a mechanism and the reply's own words.
+
+    With `words_decide` False the rater's grounded quote alone says whether the mechanism is there;
+    the words only say how strongly."""
     found = quote if grounded(quote, reply) else ""
-    if mechanism == "emotional_reaction" and found and not EVIDENCE[mechanism].search(found):
+    if not words_decide:
+        if not found:
+            return 0
+    elif mechanism == "emotional_reaction" and found and not EVIDENCE[mechanism].search(found):
         found = ""  # the small rater calls most sentences feelings; keep its copy only if the words agree
     if not found:
         evidence = EVIDENCE[mechanism].search(reply)

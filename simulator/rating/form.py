@@ -18,48 +18,18 @@ from simulator.domain import (
 )
 from simulator.llm.chat import ChatModel
 from simulator.prompts import PromptRenderer
-from simulator.rating.appraisal import small_rater, turn_text
+from simulator.llm.structured import answer_schema
+from simulator.rating.answers import client_form_answer
+from simulator.rating.appraisal import judged_by_heads, turn_text
 from simulator.rating.form_scores import scores_from_appraisals
 
 LOW_SCORE_AT = 2
 """Empathy items scored at or below this need a quote from the transcript."""
 
 
-def _scores(items: tuple[FormItem, ...]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": {
-            item.key: {"type": "integer", "minimum": item.low, "maximum": item.high} for item in items
-        },
-        "required": [item.key for item in items],
-        "additionalProperties": False,
-    }
-
-
 def form_schema() -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": {
-            "empathy": _scores(EMPATHY_ITEMS),
-            "helpfulness": {"type": "integer", "minimum": HELPFULNESS_ITEM.low, "maximum": HELPFULNESS_ITEM.high},
-            "session": _scores(SESSION_ITEMS),
-            "comment": {"type": "string"},
-            "low_score_quotes": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "item": {"type": "string", "enum": [item.key for item in EMPATHY_ITEMS]},
-                        "quote": {"type": "string"},
-                    },
-                    "required": ["item", "quote"],
-                    "additionalProperties": False,
-                },
-            },
-        },
-        "required": ["empathy", "helpfulness", "session", "comment", "low_score_quotes"],
-        "additionalProperties": False,
-    }
+    """The JSON Schema of the form the rater fills in (`answers.client_form_answer`)."""
+    return answer_schema(client_form_answer())
 
 
 def _grounded_quote(quote: str, trainee_lines: list[str]) -> str | None:
@@ -103,7 +73,7 @@ def _felt_along_the_way(turns: list[Turn]) -> list[dict[str, Any]]:
 
 
 async def fill_form(rater: ChatModel, prompts: PromptRenderer, persona: Persona, turns: list[Turn]) -> ClientForm:
-    if small_rater(rater.endpoint):
+    if judged_by_heads(rater):
         return _form_from_appraisals(turns)
     context = prompts.render("rater_context.j2", profile=persona.profile, client=persona.client, turns=turns,
                              turn_text=turn_text)
@@ -116,12 +86,12 @@ async def fill_form(rater: ChatModel, prompts: PromptRenderer, persona: Persona,
         felt=_felt_along_the_way(turns),
     )
     messages = [{"role": "system", "content": context}, {"role": "user", "content": question}]
-    answer = await rater.complete_json(messages, form_schema(), name="client_form")
-    return form_from_answer(answer, turns)
+    answer = await rater.complete_json(messages, client_form_answer(), name="client_form")
+    return form_from_answer(answer.model_dump(), turns)
 
 
 def _form_from_appraisals(turns: list[Turn]) -> ClientForm:
-    """The small rater's form, worked out from the session's appraisals (`form_scores`)."""
+    """The form worked out from the session's appraisals (`form_scores`), when the heads judged them."""
     final = next((turn.state_after for turn in reversed(turns) if turn.state_after), None)
     scores = scores_from_appraisals(turns, final)
     return ClientForm(

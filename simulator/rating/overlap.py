@@ -1,18 +1,13 @@
-"""How much of a hidden feeling some words name: a reply's own words, or a rater's summary of it.
+"""How much of a hidden feeling a reply's own words name: features for the rater's heads.
 
-A 1.5B rater answers "none" for nearly every hidden feeling when asked about each one, even for a
-line that says the feeling's own words back ("nobody is asking how you are" to a client who is
-lonely because "nobody asks how she is"). The persona's author wrote what each feeling is and why;
-words that share enough of that, with feelings of one family counted as one ("guilty" and
-"ashamed", "alone" and "unseen"), have reached it. The rater's own answer still counts whenever
-it says more.
+The persona's author wrote what each feeling is and why; the words a reply shares with that, with
+feelings of one family counted as one ("guilty" and "ashamed", "alone" and "unseen"), are one of the
+signals the feeling heads weigh (`line_features.pair_features`). On their own they decide nothing.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-
 from simulator.domain import HiddenFeeling, Touch
 
 PARTLY_AT = 2
@@ -78,48 +73,3 @@ def named_in_words(reply: str, feeling: HiddenFeeling) -> Touch:
     if len(shared) >= PARTLY_AT:
         return Touch.PARTLY
     return Touch.NONE
-
-
-def named_in_reply(reply: str, feelings: tuple[HiddenFeeling, ...]) -> dict[str, Touch]:
-    """How far the reply's own words reach each feeling: `named_in_words`, and at least partly when
-    the reply uses a word of the feeling's own family that no other feeling of the client shares
-    ("on your own" to a client who is lonely)."""
-    reply_words = content_words(reply)
-    names = _distinctive_names(feelings)
-    touches = {}
-    for feeling in feelings:
-        touch = named_in_words(reply, feeling)
-        if touch is Touch.NONE and reply_words & names[feeling.feeling]:
-            touch = Touch.PARTLY
-        touches[feeling.feeling] = touch
-    return touches
-
-
-def _distinctive_names(feelings: tuple[HiddenFeeling, ...]) -> dict[str, set[str]]:
-    """Each feeling's own words, less those its name shares with another feeling of the client."""
-    names = {feeling.feeling: content_words(feeling.feeling) for feeling in feelings}
-    counts = Counter(word for words in names.values() for word in words)
-    return {name: {word for word in words if counts[word] == 1} or words for name, words in names.items()}
-
-
-def named_in_summary(summary: str, reply: str, feelings: tuple[HiddenFeeling, ...]) -> dict[str, Touch]:
-    """How far a rater's few-word summary of the feeling a reply named reaches each hidden feeling.
-
-    The summary counts only when the reply itself backs it: it shares a word with the summary, or
-    it names a feeling of the client's at all. A small rater that knows the hidden feelings
-    otherwise "finds" them in lines that never spoke of them.
-    """
-    said = content_words(summary)
-    reply_words = content_words(reply)
-    backed = bool(said & reply_words) or bool(reply_words & set(FAMILIES) - {"mother", "father", "children"})
-    touches = {feeling.feeling: Touch.NONE for feeling in feelings}
-    if not said or not backed:
-        return touches
-    names = _distinctive_names(feelings)
-    for feeling in feelings:
-        hits = said & names[feeling.feeling]
-        if hits and 2 * len(hits) >= len(names[feeling.feeling]):
-            touches[feeling.feeling] = Touch.ACCURATELY
-        elif hits or len(said & content_words(feeling.reason)) >= PARTLY_AT:
-            touches[feeling.feeling] = Touch.PARTLY
-    return touches

@@ -1,6 +1,6 @@
 """A small scripted OpenAI-compatible server on 127.0.0.1, for tests and benchmarks.
 
-It answers /v1/models and /v1/chat/completions (streamed or not). Requests that carry a
+It answers /v1/models, /v1/embeddings and /v1/chat/completions (streamed or not). Requests that carry a
 `response_format` take their answer from the queue for their schema's name (`answers_for(name)`),
 else from `structured`; others take theirs from `chat`. Each queue holds answers or `Fault`s, used
 in order. With the queues empty, chat answers `default_reply` and structured requests get an answer
@@ -87,6 +87,9 @@ class ScriptedServer:
         """Schema name to a function of the request body that returns the answer (after named queues)."""
         self.requests: list[RecordedRequest] = []
         self.default_reply = "I don't know what to say."
+        self.embeddings: dict[str, list[float]] = {}
+        """Text to the vector /v1/embeddings gives it; other texts get a fixed pseudo-random vector."""
+        self.embedding_size = 1536
         self.token_delay = token_delay
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -122,6 +125,19 @@ class ScriptedServer:
     def structured_requests(self, schema_name: str | None = None) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.endswith("/chat/completions") and r.structured
                 and (schema_name is None or r.schema_name == schema_name)]
+
+    def embedding_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.endswith("/embeddings")]
+
+    def embedding_of(self, text: str) -> list[float]:
+        if text in self.embeddings:
+            return self.embeddings[text]
+        import hashlib
+        import random
+
+        seed = int.from_bytes(hashlib.sha1(text.encode()).digest()[:8], "big")
+        generator = random.Random(seed)
+        return [generator.gauss(0.0, 1.0) for _ in range(self.embedding_size)]
 
     def _next(self, body: dict[str, Any]) -> Any:
         with self._lock:
@@ -170,6 +186,14 @@ class ScriptedServer:
                 length = int(self.headers.get("Content-Length", 0))
                 body = json.loads(self.rfile.read(length) or b"{}")
                 self._record(body)
+                if self.path.endswith("/embeddings"):
+                    texts = body.get("input")
+                    texts = [texts] if isinstance(texts, str) else texts
+                    self._json(200, {"object": "list", "model": body.get("model", server.model),
+                                     "data": [{"object": "embedding", "index": i, "embedding": server.embedding_of(t)}
+                                              for i, t in enumerate(texts)],
+                                     "usage": {"prompt_tokens": 1, "total_tokens": 1}})
+                    return
                 if not self.path.endswith("/chat/completions"):
                     self._json(404, {"error": {"message": "not found"}})
                     return

@@ -19,6 +19,9 @@ FORM = ADVICE_FORM
 async def test_pick_a_persona_talk_twice_end_and_see_the_form(server, context_for):
     server.chat.extend(["Yeah, but she never picks up.", "*long pause* ...Maybe. I don't know."])
     server.answers_for("client_form").append(FORM)
+    # The rater says her loneliness was reached, and no other feeling.
+    server.responders["feeling_touch"] = lambda body: {
+        "touch": "accurately" if '"lonely and unseen"' in body["messages"][-1]["content"] else "none"}
     app = RehearseApp(context_for(server))
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
@@ -41,8 +44,7 @@ async def test_pick_a_persona_talk_twice_end_and_see_the_form(server, context_fo
         await app.screen.engine.settle()
         await pilot.pause()
         shown = screen_text(pilot)
-        # Coach cards name only the feelings a line reached ("nobody asks how you are" reaches her
-        # loneliness in the persona's own words); the rest, and every reason, stay hidden.
+        # Coach cards name only the feelings a line reached; the rest, and every reason, stay hidden.
         reached = {name for turn in app.screen.engine.branch.turns if turn.appraisal
                    for name, touch in turn.appraisal.feelings.items() if touch.value != "none"}
         assert reached == {"lonely and unseen"}

@@ -26,6 +26,7 @@ from simulator.rating.calibration import calibrate
 from simulator.engine.workshop import HotSeat
 from simulator.outcomes import feelings_reached, trust_curve
 from simulator.rating.debrief import Moment, best_and_worst
+from simulator.rating.trust import trust_note
 from simulator.rating.workshop_results import PersonResult, person_results
 from simulator.tui.widgets.score_line import bar
 from simulator.tui.widgets.trust_chart import TrustChart
@@ -110,6 +111,7 @@ class DebriefScreen(Screen[None]):
                 yield Static(f"Your prediction: calibration {calibration.score}/100; you {direction} your empathy "
                              f"by {abs(calibration.empathy_gap)} points", id="calibration", classes="form-heading")
             yield Static(form_rows(form, branch.prediction), id="form-rows")
+            yield Static(trust_note(self.engine.session.rater_judge), id="judged-by", classes="hint")
             if self.people:
                 yield Static("The form above is the team's. Each person's lines:", classes="form-heading")
                 yield Static(people_rows(self.people), id="people")

@@ -22,6 +22,7 @@ from simulator.domain import Branch, Speaker, Turn, TurnKind
 from simulator.engine.session import Redo, SessionEngine
 from simulator.engine.workshop import HotSeat
 from simulator.errors import RehearseError
+from simulator.rating.trust import trust_note
 from simulator.tui.widgets.appraisal_card import AppraisalCard
 from simulator.tui.widgets.chat_message import ChatMessage
 
@@ -69,6 +70,11 @@ class SessionScreen(Screen[None]):
     @property
     def client_name(self) -> str:
         return self.engine.persona.profile.name
+
+    @property
+    def judged_by(self) -> str:
+        """The coach card's help: the method that judges each line and its measured agreement."""
+        return trust_note(self.engine.rater.endpoint.judge)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -129,7 +135,7 @@ class SessionScreen(Screen[None]):
             if turn.speaker is Speaker.TRAINEE:
                 self._cards[index] = widgets[-1]
                 if self.coach and turn.appraisal:
-                    widgets.append(AppraisalCard(turn.appraisal))
+                    widgets.append(AppraisalCard(turn.appraisal, self.judged_by))
         transcript.mount_all(widgets)
         transcript.scroll_end(animate=False)
         self._update_bar()
@@ -144,7 +150,7 @@ class SessionScreen(Screen[None]):
             if turn.note:
                 self._cards[index].mark(turn.note)
         elif self.coach:
-            self.query_one("#transcript", VerticalScroll).mount(AppraisalCard(turn.appraisal),
+            self.query_one("#transcript", VerticalScroll).mount(AppraisalCard(turn.appraisal, self.judged_by),
                                                                 after=self._cards[index])
 
     def _status(self, text: str) -> None:

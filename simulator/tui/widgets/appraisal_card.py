@@ -31,5 +31,7 @@ def describe(appraisal: Appraisal) -> Text:
 
 
 class AppraisalCard(Static):
-    def __init__(self, appraisal: Appraisal) -> None:
+    def __init__(self, appraisal: Appraisal, judged_by: str = "") -> None:
         super().__init__(describe(appraisal), classes="appraisal")
+        self.tooltip = judged_by or None
+        """How far to trust the card: the method that judged it and its measured agreement."""

@@ -1,0 +1,81 @@
+"""How long one line's whole appraisal takes on the bundled model, 2 cores, judge 'heads'.
+
+The appraisal of each line: the embedding server embeds the line (and, once a session, the
+persona's hidden feelings); the shipped heads judge it; the rater model voices the inner reaction.
+Timed through the app's own Appraiser and openai client, with the client idle (the appraisal runs
+in the trainee's thinking time). The first line's time includes embedding the hidden feelings.
+
+Run: .venv/bin/python bench/appraisal_speed.py [--persona dana-yes-but]  (needs `rehearse model install`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from simulator.context import AppContext  # noqa: E402
+from simulator.domain import Speaker, Turn  # noqa: E402
+from simulator.rating.appraisal import Appraiser  # noqa: E402
+from simulator.settings import load_settings  # noqa: E402
+
+LINES = [
+    "It sounds like you're exhausted.",
+    "Have you thought about asking your sister to help more?",
+    "You're carrying your mum, the kids and work, and nobody is asking how you are.",
+    "Respite care is what makes the difference for most carers.",
+    "I'm not going to give you a list of tips.",
+    "My cat.",
+    "Part of you seems angry that it all falls on you.",
+    "You: ashamed, resent, mother, lonely, unseen, afraid.",
+    "And maybe part of you feels bad for being angry.",
+    "What would you want me to understand most about this?",
+    "Let's make a plan: we'll find one evening a week that's just yours.",
+    "It makes sense that being told to take time for yourself feels insulting.",
+]
+
+
+async def main(persona_id: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REHEARSE_", "OPENAI_"))}
+    context = AppContext(load_settings({"transcripts": tempfile.mkdtemp()}, env=env))
+    rater = context.model("rater")
+    persona = context.personas.get(persona_id)
+    appraiser = Appraiser(rater, context.prompts, persona, concurrent=False)
+    turns = [Turn(Speaker.CLIENT, persona.profile.opening_lines[0])]
+    await rater.embedder.embed(["warm-up"])
+    await rater.complete([appraiser.context_message(turns), {"role": "user", "content": "Ready?"}], max_tokens=1)
+    rows = []
+    for line in LINES:
+        turns.append(Turn(Speaker.TRAINEE, line))
+        started = time.perf_counter()
+        judgement = await appraiser.judge(turns[-1])
+        judged = time.perf_counter()
+        appraisal = await appraiser.appraise(turns)
+        rows.append((line, judged - started, time.perf_counter() - started, appraisal))
+        turns.append(Turn(Speaker.CLIENT, "Mm."))
+    await context.aclose()
+    print(f"Appraisal time per line, {persona_id}, judge '{rater.endpoint.judge}', {os.cpu_count()} cores\n")
+    print("| line | heads s | whole appraisal s | understood | traps | feelings reached |")
+    print("| --- | ---: | ---: | ---: | --- | --- |")
+    for line, heads, whole, appraisal in rows:
+        reached = ", ".join(f"{name} ({t.value})" for name, t in appraisal.feelings.items() if t.value != "none")
+        print(f"| {line[:60]} | {heads:.2f} | {whole:.2f} | {appraisal.understood} | "
+              f"{', '.join(appraisal.traps) or '—'} | {reached or '—'} |")
+    wholes = [whole for _, _, whole, _ in rows]
+    heads = [h for _, h, _, _ in rows]
+    print(f"\nmedian whole appraisal {statistics.median(wholes):.2f} s (target ≤ 3 s); "
+          f"median heads alone {statistics.median(heads):.2f} s; first line {wholes[0]:.2f} s "
+          f"(includes embedding the hidden feelings)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--persona", default="dana-yes-but")
+    asyncio.run(main(parser.parse_args().persona))
