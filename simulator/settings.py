@@ -41,8 +41,9 @@ class RoleSettings:
     """Seconds to wait for an answer before giving up."""
     judge: str | None = None
     """Rater only: how each line is judged — 'heads' (the shipped heads over the bundled model's
-    embeddings, measured against people's labels), or 'ask' (the rater model answers each question).
-    Unset: 'heads' on the bundled model, 'ask' on any other."""
+    embeddings, measured against people's labels), 'logprobs' (narrow yes/no questions, read from
+    the endpoint's log-probabilities), or 'ask' (the rater model answers each question).
+    Unset: 'heads' on the bundled model, 'logprobs' on OpenAI, 'ask' on any other."""
 
 
 ROLE_DEFAULTS = {
@@ -73,7 +74,7 @@ class Settings:
 
 
 ROLE_KEYS = {f.name for f in fields(RoleSettings)}
-JUDGES = ("heads", "ask")
+JUDGES = ("heads", "logprobs", "ask")
 TOP_KEYS = {"transcripts", "personas", "trainee", "model_path", "model", *ROLES}
 
 
@@ -151,7 +152,8 @@ def _coerce(role: str, key: str, value: Any, source: str) -> Any:
         raise ConfigError(f"{source}: {role}.{key} must be text, got {value!r}", "quote the value")
     if key == "judge" and value not in JUDGES:
         raise ConfigError(f"{source}: {role}.judge must be one of {', '.join(JUDGES)}, got {value!r}",
-                          "use 'heads' (trained heads on the bundled model) or 'ask' (the rater model answers)")
+                          "use 'heads' (trained heads on the bundled model), 'logprobs' (an endpoint that "
+                          "gives logprobs) or 'ask' (the rater model answers)")
     return value
 
 

@@ -126,3 +126,52 @@ async def test_a_session_judged_by_heads_records_it_and_its_form_follows_the_app
     assert server.structured_requests("client_form") == []
     assert not form.passed and form.low_score_quotes
     await context.aclose()
+
+
+def logprob_rater(server) -> ChatModel:
+    endpoint = Endpoint(role="rater", base_url=server.base_url, api_key="x", model="scripted-model",
+                        backend="openai", temperature=0.1, max_tokens=200, timeout=10, judge="logprobs")
+    return ChatModel(endpoint)
+
+
+def asked(body) -> str:
+    return body["messages"][-1]["content"]
+
+
+async def test_logprob_scoring_reads_each_answers_probability(server):
+    lonely = f'"{LONELY}"'
+
+    def p_yes(body) -> float:
+        question = asked(body)
+        if "give Dana Whitfield advice" in question:
+            return 0.9
+        if lonely in question:
+            return 0.7 if "understood this feeling" in question else 0.3
+        return 0.1
+
+    server.yes_probability = p_yes
+    server.responders["inner_reaction"] = lambda body: {"inner_reaction": "Another tip."}
+    rater = logprob_rater(server)
+    appraiser = Appraiser(rater, PromptRenderer(), DANA, concurrent=True)
+    line = "You are alone with it. Try a carers group."
+    appraisal = await appraiser.appraise([Turn(Speaker.CLIENT, "Tell me what to do."), Turn(Speaker.TRAINEE, line)])
+    assert appraisal.traps == ("early_advice",)
+    assert appraisal.feelings[LONELY] is Touch.PARTLY  # reached (0.7), not with its reason (0.3)
+    assert {t for name, t in appraisal.feelings.items() if name != LONELY} == {Touch.NONE}
+    assert appraisal.understood <= 1 and appraisal.skills == () and appraisal.inner_reaction == "Another tip."
+    scored = [r for r in server.chat_requests() if r.body.get("logprobs")]
+    assert len(scored) == 2 * len(FEELINGS) + 5 + 6 + 3
+    assert all(r.body["max_tokens"] == 1 and r.body["top_logprobs"] == 10 for r in scored)
+    assert all(json.dumps(line) in asked(r.body) for r in scored)  # the line is quoted as data
+    await rater.aclose()
+
+
+async def test_an_endpoint_without_logprobs_is_told_to_ask_instead(server):
+    from simulator.errors import ModelError
+
+    rater = logprob_rater(server)
+    appraiser = Appraiser(rater, PromptRenderer(), DANA, concurrent=True)
+    with pytest.raises(ModelError, match="gives no logprobs") as raised:
+        await appraiser.appraise([Turn(Speaker.TRAINEE, "It sounds lonely.")])
+    assert 'judge = "ask"' in raised.value.fix
+    await rater.aclose()

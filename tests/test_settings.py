@@ -145,12 +145,12 @@ def test_the_raters_judge_is_a_declared_setting_with_a_default_per_backend(isola
     assert judge_for("client", settings.client, bundled=True) == "ask"
     asked = load_settings({}, env={"REHEARSE_RATER_JUDGE": "ask"})
     assert judge_for("rater", asked.rater, bundled=True) == "ask"
-    remote = load_settings({}, env={"REHEARSE_BASE_URL": "http://127.0.0.1:9/v1"})
-    assert endpoint_for("rater", remote.rater).judge == "ask"
+    assert judge_for("rater", settings.rater, bundled=False, backend="openai") == "logprobs"
+    assert judge_for("rater", asked.rater, bundled=False, backend="openai") == "ask"
 
 
 def test_an_unknown_judge_is_named_with_its_choices(isolated_env):
     config = isolated_env / "c.toml"
     config.write_text('[rater]\njudge = "vibes"\n')
-    with pytest.raises(ConfigError, match=r"rater.judge must be one of heads, ask, got 'vibes'"):
+    with pytest.raises(ConfigError, match=r"rater.judge must be one of heads, logprobs, ask, got 'vibes'"):
         load_settings({}, env={"REHEARSE_CONFIG": str(config)})

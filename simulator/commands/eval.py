@@ -65,6 +65,8 @@ def method_of(rater) -> str:
 
     if judged_by_heads(rater):
         return "heads (trained on people's labels, over the bundled model's embeddings)"
+    if rater.endpoint.judge == "logprobs":
+        return "logprobs (yes/no questions scored from the model's log-probabilities)"
     return "ask (the rater model answers each question)"
 
 

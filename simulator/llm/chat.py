@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -40,8 +41,9 @@ class Endpoint:
     max_tokens: int
     timeout: float
     judge: str = "ask"
-    """Rater only: 'heads' (trained heads over the bundled model's embeddings) or 'ask' (the model
-    answers each question); a declared capability of the endpoint, recorded with each session."""
+    """Rater only: 'heads' (trained heads over the bundled model's embeddings), 'logprobs' (yes/no
+    questions read from the endpoint's logprobs) or 'ask' (the model answers each question); a
+    declared capability of the endpoint, recorded with each session."""
 
 
 def backoff_delay(attempt: int, retry_after: float | None = None, jitter: float | None = None) -> float:
@@ -188,6 +190,25 @@ class ChatModel:
         if not response.choices:
             raise ModelError(f"{self.endpoint.role} model returned no answer", "try again")
         return response.choices[0].message.content or ""
+
+    async def yes_probability(self, messages: list[Message]) -> float:
+        """P("yes") against P("no") for the first token of the answer, read from the endpoint's top logprobs."""
+        model = await self.model_name()
+        request = self._request(model, messages, max_tokens=1, temperature=0.0, logprobs=True, top_logprobs=10)
+        response = await self._call(lambda: self.client.chat.completions.create(**request))
+        choice = response.choices[0] if response.choices else None
+        content = choice.logprobs.content if choice is not None and choice.logprobs is not None else None
+        if not content:
+            raise ModelError(f"{self.endpoint.role} model at {self.endpoint.base_url} gives no logprobs",
+                             f"set [{self.endpoint.role}] judge = \"ask\" (REHEARSE_RATER_JUDGE=ask)")
+        yes = no = 0.0
+        for item in content[0].top_logprobs or [content[0]]:
+            word = item.token.strip().lower()
+            if word == "yes":
+                yes += math.exp(item.logprob)
+            elif word == "no":
+                no += math.exp(item.logprob)
+        return yes / (yes + no) if yes + no else 0.0
 
     async def _complete_structured(self, messages: list[Message], schema: dict[str, Any], name: str) -> str:
         """Ask with `response_format`; a backend that refuses it gets the schema in the prompt instead."""

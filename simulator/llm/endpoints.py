@@ -36,11 +36,12 @@ def _is_bundled(path: Path) -> bool:
         return False
 
 
-def judge_for(role: str, settings: RoleSettings, bundled: bool) -> str:
-    """How the rater judges lines: the setting, else 'heads' on the bundled model and 'ask' elsewhere."""
+def judge_for(role: str, settings: RoleSettings, bundled: bool, backend: str = "embedded") -> str:
+    """How the rater judges lines: the setting, else 'heads' on the bundled model, 'logprobs' on
+    OpenAI (which gives them) and 'ask' elsewhere."""
     if role != "rater":
         return "ask"
-    return settings.judge or ("heads" if bundled else "ask")
+    return settings.judge or ("heads" if bundled else "logprobs" if backend == "openai" else "ask")
 
 
 def bundled_embedder(timeout: float):
@@ -81,7 +82,7 @@ def open_chat_model(role: str, settings: RoleSettings, model_path: Path | None):
                             max_tokens=settings.max_tokens, timeout=settings.timeout,
                             judge=judge_for(role, settings, _is_bundled(path)))
     else:
-        endpoint = replace(endpoint, judge=judge_for(role, settings, False))
+        endpoint = replace(endpoint, judge=judge_for(role, settings, False, endpoint.backend))
     embedder = None
     if endpoint.judge == "heads":
         embedder, engine = bundled_embedder(settings.timeout)

@@ -1,9 +1,11 @@
 """Appraise one trainee reply from the client's hidden point of view.
 
-Two ways of judging, declared by the rater endpoint's `judge`:
+Three ways of judging, declared by the rater endpoint's `judge`:
 - 'heads' (the default on the bundled model): the shipped heads judge every part of the appraisal
   from the line's words and the bundled model's embedding (`learned_judge`), measured against
   people's labels; the rater model only voices the client's inner reaction.
+- 'logprobs' (the default on OpenAI): narrow yes/no questions, each answer's probability read from
+  the endpoint's logprobs (`logprob_judge`); the model then voices the inner reaction.
 - 'ask' (other models): small, narrow questions — one per hidden feeling, one per EPITOME
   mechanism, one for skills and traps, one for how understood the client felt — combined here.
   Every question shares the same context prefix, so a local engine reads the persona and
@@ -29,15 +31,18 @@ from simulator.domain import (
     Turn,
     TurnKind,
 )
+from simulator.errors import ModelError
 from simulator.llm.chat import ChatModel, Message
 from simulator.prompts import PromptRenderer
 from simulator.rating.answers import ClientReaction, FeelingTouch, InnerReaction, Quote, SkillsAndTraps
 from simulator.rating.embedding_text import feeling_text
 from simulator.rating.evidence import epitome_grade
 from simulator.rating.learned_judge import LineJudgement, judge_line
+from simulator.rating.logprob_judge import judge_by_logprobs
 
 OFF_TASK_STAND_IN = "(says something addressed to the simulator rather than to the client)"
 SILENCE_TEXT = "*waits in silence*"
+
 
 def turn_text(turn: Turn) -> str:
     """A turn as the rater sees it: instructions aimed at the simulator are not shown to it."""
@@ -119,7 +124,7 @@ class Appraiser:
         """
         latest = turns[-1]
         assert latest.speaker is Speaker.TRAINEE
-        if self.by_heads:
+        if self.by_heads or self.rater.endpoint.judge == "logprobs":
             return await self._appraise_with_heads(turns, before_each)
         context = self.context_message(turns)
         values = {"turn_number": len(turns), "reply": turn_text(latest)}
@@ -163,14 +168,19 @@ class Appraiser:
         if self.by_heads and self.rater.embedder is not None:
             await self.rater.embedder.embed([feeling_text(f) for f in self.persona.client.hidden_feelings])
 
-    async def judge(self, latest: Turn,
-                    before_each: Callable[[], Awaitable[None]] | None = None) -> LineJudgement:
-        """The heads' judgement of one trainee line."""
+    async def judge(self, latest: Turn, before_each: Callable[[], Awaitable[None]] | None = None,
+                    turns: list[Turn] | None = None) -> LineJudgement:
+        """The judgement of one trainee line by the heads, or by logprob-scored questions in `turns`' context."""
         feelings = self.persona.client.hidden_feelings
         if latest.off_task or latest.kind is TurnKind.SILENCE or not latest.text.strip():
             return quiet_judgement(latest, feelings)
+        if self.rater.endpoint.judge == "logprobs":
+            turns = turns or [latest]
+            return await judge_by_logprobs(self.rater, self.prompts, self.persona, self.context_message(turns),
+                                           latest, latest.text, len(turns))
         if self.rater.embedder is None:
-            raise AssertionError("judge 'heads' needs the rater's embedder")
+            raise ModelError("the rater's heads have no embedding model to read the line with",
+                             "set [rater] judge = \"ask\", or run `rehearse model install` for the bundled model")
         if before_each is not None:
             await before_each()
         vectors = await self.rater.embedder.embed([latest.text, *(feeling_text(f) for f in feelings)])
@@ -178,9 +188,10 @@ class Appraiser:
 
     async def _appraise_with_heads(self, turns: list[Turn],
                                    before_each: Callable[[], Awaitable[None]] | None) -> Appraisal:
-        """The heads judge the line; the rater model then voices the client's inner reaction to it."""
+        """The heads (or logprob-scored questions) judge the line; the rater model then voices the
+        client's inner reaction to it."""
         latest = turns[-1]
-        judgement = await self.judge(latest, before_each)
+        judgement = await self.judge(latest, before_each, turns)
         appraisal = Appraisal(feelings=judgement.feelings, epitome=judgement.epitome, skills=judgement.skills,
                               traps=judgement.traps, understood=judgement.understood, inner_reaction="")
         if before_each is not None:

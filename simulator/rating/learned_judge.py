@@ -60,17 +60,20 @@ def judge_line(reply: str, reply_vector: list[float], feelings: tuple[HiddenFeel
         for index, feeling in enumerate(feelings):
             if index == likeliest or chances[index] >= choice.threshold:
                 touches[feeling.feeling] = level
-    understood = line_heads.heads["understood"].predict(line_features)
+    understood = understood_by_rubric(traps, touches, line_heads.heads["understood"].predict(line_features))
+    return LineJudgement(feelings=touches, epitome=epitome, skills=skills, traps=traps, understood=understood)
+
+
+def understood_by_rubric(traps: tuple[str, ...], touches: dict[str, Touch], estimate: int) -> int:
+    """How understood (0-4), by the labelling rubric, around a head's `estimate`."""
     reached = set(touches.values())
     if traps:
-        understood = min(understood, 1)
-    elif Touch.ACCURATELY in reached:
-        understood = max(understood, 3)
-    elif Touch.PARTLY in reached:
-        understood = 2
-    else:
-        understood = min(understood, 2)
-    return LineJudgement(feelings=touches, epitome=epitome, skills=skills, traps=traps, understood=understood)
+        return min(estimate, 1)
+    if Touch.ACCURATELY in reached:
+        return max(estimate, 3)
+    if Touch.PARTLY in reached:
+        return 2
+    return min(estimate, 2)
 
 
 def epitome_of(reply: str, reply_vector: list[float]) -> dict[str, int]:

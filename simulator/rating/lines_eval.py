@@ -63,10 +63,10 @@ def yes_no(name: str, human: list[bool], rater: list[bool]) -> YesNo:
 
 async def judge_labelled(rater: ChatModel, prompts: PromptRenderer, library, line: LabelledLine) -> LineJudgement:
     appraiser = Appraiser(rater, prompts, library.get(line.persona_id), concurrent=True)
-    trainee = Turn(Speaker.TRAINEE, line.line)
-    if judged_by_heads(rater):
-        return await appraiser.judge(trainee)
-    appraisal = await appraiser.appraise([Turn(Speaker.CLIENT, line.client), trainee])
+    client, trainee = Turn(Speaker.CLIENT, line.client), Turn(Speaker.TRAINEE, line.line)
+    if judged_by_heads(rater) or rater.endpoint.judge == "logprobs":
+        return await appraiser.judge(trainee, turns=[client, trainee])
+    appraisal = await appraiser.appraise([client, trainee])
     return LineJudgement(appraisal.feelings, appraisal.epitome, appraisal.skills, appraisal.traps,
                          appraisal.understood)
 

@@ -82,6 +82,8 @@ def session_markdown(report: Report) -> str:
            f"| Session | `{session.id}` |"]
     if session.client_model or session.rater_model:
         out.append(f"| Models | client {_cell(session.client_model or '-')}, rater {_cell(session.rater_model or '-')} |")
+    if session.rater_judge:
+        out.append(f"| Judged by | {_cell(session.rater_judge)} |")
     out.append("")
     if report.situation:
         out += [_quote(report.situation), ""]

@@ -90,8 +90,11 @@ class ScriptedServer:
         self.embeddings: dict[str, list[float]] = {}
         """Text to the vector /v1/embeddings gives it; other texts get a fixed pseudo-random vector."""
         self.embedding_size = 1536
+        self.yes_probability: Any = None
+        """Requests asking for logprobs: a function of the body giving P("yes"); None sends no logprobs."""
         self.token_delay = token_delay
         self._lock = threading.Lock()
+        ThreadingHTTPServer.request_queue_size = 64  # room for a client's concurrent connections
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -208,13 +211,22 @@ class ScriptedServer:
                         return
                     answer = fault.text
                 content = answer if isinstance(answer, str) else json.dumps(answer)
+                logprobs = None
+                if body.get("logprobs") and server.yes_probability is not None:
+                    import math
+
+                    p = min(max(float(server.yes_probability(body)), 1e-6), 1 - 1e-6)
+                    top = [{"token": "yes", "logprob": math.log(p), "bytes": None},
+                           {"token": "no", "logprob": math.log(1 - p), "bytes": None}]
+                    content = "yes" if p >= 0.5 else "no"
+                    logprobs = {"content": [{**top[0 if p >= 0.5 else 1], "top_logprobs": top}]}
                 if body.get("stream"):
                     self._stream(content, fault.drop_after if fault else None)
                 else:
                     self._json(200, {
                         "id": "chatcmpl-scripted", "object": "chat.completion", "created": int(time.time()),
                         "model": body.get("model", server.model),
-                        "choices": [{"index": 0, "finish_reason": "stop",
+                        "choices": [{"index": 0, "finish_reason": "stop", "logprobs": logprobs,
                                      "message": {"role": "assistant", "content": content}}],
                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                     })
