@@ -360,27 +360,12 @@ def lines_judgements(cache: EmbeddingCache, write: bool, parts: tuple[str, ...] 
     results["by_kind"] = {row[0]: {"lines": int(row[1]), "reach_no_feeling": int(row[2]),
                                    "understood_at_most_1": int(row[3])} for row in kind_rows}
 
+    pipeline = pipeline_cv(cache, lines, texts, dense, folds, understood_y, line_level, pair_line, pair_dense, pair_y)
+    results["pipeline"] = pipeline
+    print_pipeline(pipeline)
     if write:
-        everything = np.arange(len(lines))
-        heads = {}
-        by_name = {d.name: d for d in LINE_DESIGNS}
-        vocab, idf = build_vocabulary(texts, by_name[SKILLS_KEPT].min_df)
-        for kind, names, label, kept in (("trap", TRAPS, lambda l, n: n in l.traps, by_name[TRAPS_KEPT]),
-                                         ("skill", FIVE_SECRETS, lambda l, n: n in l.skills, by_name[SKILLS_KEPT])):
-            x, _ = kept.matrices(texts, dense, everything, everything[:1])
-            for name in names:
-                y = np.array([int(label(l, name)) for l in lines])
-                heads[f"{kind}:{name}"] = export_head(kept, kept.model(True).fit(x, y), dense, len(vocab))
-        kept = by_name[UNDERSTOOD_KEPT]
-        x, _ = kept.matrices(texts, dense, everything, everything[:1])
-        heads["understood"] = export_head(kept, kept.model(False).fit(x, understood_y), dense, len(vocab))
-        kept = by_name[REACH_KEPT]
-        x, _ = kept.matrices(texts, dense, everything, everything[:1])
-        heads["feeling_reach"] = export_head(kept, kept.model(False).fit(x, line_level), dense, len(vocab))
-        reaching = [k for k, li in enumerate(pair_line) if line_level[li] > 0]
-        choice = Design("pair features", ("pair",), C=CHOICE_C)
-        heads["feeling_choice"] = export_head(
-            choice, choice_model().fit(pair_dense["pair"][reaching], (pair_y[reaching] > 0).astype(int)), pair_dense, 0)
+        heads, vocab, idf = fit_line_heads(np.arange(len(lines)), lines, texts, dense, understood_y, line_level,
+                                           pair_line, pair_dense, pair_y)
         write_weights("lines", heads, vocab, idf, {
             "designs": {"traps": TRAPS_KEPT, "skills": SKILLS_KEPT, "understood": UNDERSTOOD_KEPT,
                         "feeling_reach": REACH_KEPT, "feeling_choice": "pair features"},
@@ -388,13 +373,88 @@ def lines_judgements(cache: EmbeddingCache, write: bool, parts: tuple[str, ...] 
             "data": "bench/data/therapist-lines/*.jsonl, labelled as a supervisor would",
             "cross_validation": "leave one persona out",
             "design_choice": "each group's design was chosen on these same folds",
-            "scores": {"traps": results.get("traps", {}).get(TRAPS_KEPT),
+            "scores": {"pipeline": pipeline,
+                       "traps": results.get("traps", {}).get(TRAPS_KEPT),
                        "skills": results.get("skills", {}).get(SKILLS_KEPT),
                        "feelings": results["feelings"]["kept"],
                        "understood": results["understood"][UNDERSTOOD_KEPT],
                        "by_kind": results["by_kind"]},
         })
     return results
+
+
+def fit_line_heads(index, lines, texts, dense, understood_y, line_level, pair_line, pair_dense, pair_y):
+    """Every head of the lines' weights file, fitted on the lines at `index`; with their vocabulary."""
+    index = np.asarray(index)
+    by_name = {d.name: d for d in LINE_DESIGNS}
+    vocab, idf = build_vocabulary([texts[i] for i in index], by_name[SKILLS_KEPT].min_df)
+    heads = {}
+    for kind, names, label, kept in (("trap", TRAPS, lambda l, n: n in l.traps, by_name[TRAPS_KEPT]),
+                                     ("skill", FIVE_SECRETS, lambda l, n: n in l.skills, by_name[SKILLS_KEPT])):
+        x, _ = kept.matrices(texts, dense, index, index[:1])
+        for name in names:
+            y = np.array([int(label(lines[i], name)) for i in index])
+            heads[f"{kind}:{name}"] = export_head(kept, kept.model(True).fit(x, y), dense, len(vocab))
+    for name, kept, y in (("understood", by_name[UNDERSTOOD_KEPT], understood_y),
+                          ("feeling_reach", by_name[REACH_KEPT], line_level)):
+        x, _ = kept.matrices(texts, dense, index, index[:1])
+        heads[name] = export_head(kept, kept.model(False).fit(x, y[index]), dense, len(vocab))
+    chosen = set(index.tolist())
+    reaching = [k for k, li in enumerate(pair_line) if li in chosen and line_level[li] > 0]
+    choice = Design("pair features", ("pair",), C=CHOICE_C)
+    heads["feeling_choice"] = export_head(
+        choice, choice_model().fit(pair_dense["pair"][reaching], (pair_y[reaching] > 0).astype(int)), pair_dense, 0)
+    return heads, vocab, idf
+
+
+def pipeline_cv(cache, lines, texts, dense, folds, understood_y, line_level, pair_line, pair_dense, pair_y) -> dict:
+    """The app's own judge (`judge_line`, with the rubric's rules) on each held-out persona's lines,
+    with heads fitted on the other personas: the figures a user's new persona can expect."""
+    from simulator.rating.heads import Head, HeadSet, load_heads
+    from simulator.rating.learned_judge import judge_line
+    from simulator.rating.lines_eval import summarise
+
+    judged = [None] * len(lines)
+    for train_index, test_index in folds:
+        heads, vocab, idf = fit_line_heads(train_index, lines, texts, dense, understood_y, line_level, pair_line,
+                                           pair_dense, pair_y)
+        fold_heads = HeadSet("lines", {k: Head.from_json(v) for k, v in heads.items()}, vocab, tuple(idf), {})
+        for i in test_index:
+            line = lines[i]
+            vectors = cache.embed_all([line.line, *(feeling_text(f) for f in line.persona_feelings)])
+            judged[i] = judge_line(line.line, [float(x) for x in vectors[0]], line.persona_feelings,
+                                   [[float(x) for x in v] for v in vectors[1:]], heads=(load_heads("epitome"), fold_heads))
+    result = summarise(lines, judged)
+
+    def yes_no(y):
+        a = y.agreement
+        return {"agreement": round(a.accuracy, 3), "macro_f1": round(a.macro_f1, 3), "kappa": round(a.kappa, 3),
+                "precision": round(y.precision, 3), "recall": round(y.recall, 3)}
+
+    return {
+        "traps": {y.name: yes_no(y) for y in result.traps}, "any_trap": yes_no(result.any_trap),
+        "skills": {y.name: yes_no(y) for y in result.skills},
+        "feeling_reached": yes_no(result.feeling_reached),
+        "feeling_levels": {"macro_f1": round(result.feeling_levels.macro_f1, 3),
+                           "kappa": round(result.feeling_levels.kappa, 3)},
+        "understood": {"agreement": round(result.understood.accuracy, 3), "kappa": round(result.understood.kappa, 3),
+                       "within_one": round(result.understood_within_one, 3)},
+        "unempathic_kinds": {k: {"lines": n, "reach_no_feeling": none, "understood_at_most_1": low}
+                             for k, (n, none, low) in result.unempathic_kinds.items()},
+    }
+
+
+def print_pipeline(p: dict) -> None:
+    rows = [[name, s["agreement"], s["macro_f1"], s["kappa"], s["precision"], s["recall"]]
+            for name, s in [*p["traps"].items(), ("any trap", p["any_trap"]), ("feeling reached", p["feeling_reached"]),
+                            *p["skills"].items()]]
+    table("the app's judge (heads + rubric), leave-one-persona-out", ["judgement", "agreement", "macro-F1", "κ",
+                                                                      "precision", "recall"], rows)
+    print(f"\nfeeling levels macro-F1 {p['feeling_levels']['macro_f1']} κ {p['feeling_levels']['kappa']}; "
+          f"understood agreement {p['understood']['agreement']} κ {p['understood']['kappa']} "
+          f"within one {p['understood']['within_one']}; " + "; ".join(
+              f"{k}: {v['reach_no_feeling']}/{v['lines']} reach no feeling, {v['understood_at_most_1']}/{v['lines']} "
+              f"understood ≤ 1" for k, v in p["unempathic_kinds"].items()))
 
 
 def write_weights(name: str, heads: dict, vocab: dict[str, int], idf: list[float], card: dict) -> None:

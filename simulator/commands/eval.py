@@ -46,18 +46,19 @@ IN_SAMPLE_NOTE = ("The heads were trained on epitome-train and epitome-dev and o
 
 def print_cross_validated(cards: dict) -> None:
     epitome = cards["epitome"]["scores"]
-    print(f"  EPITOME ({cards['epitome']['rows']} rows, {cards['epitome']['cross_validation']}): " + "; ".join(
-        f"{m} macro-F1 {s['macro_f1']:.3f} κ {s['kappa']:.3f}" for m, s in epitome.items()))
-    lines = cards["lines"]["scores"]
-    where = f"{cards['lines']['rows']} lines, {cards['lines']['cross_validation']}"
-    if lines.get("traps"):
-        print(f"  traps ({where}): " + "; ".join(
-            f"{t} agreement {s['agreement']:.3f} κ {s['kappa']:.3f} P {s['precision']:.2f} R {s['recall']:.2f}"
-            for t, s in lines["traps"].items()))
-    reached = lines["feelings"]["reached"]
-    print(f"  feeling reached: agreement {reached['agreement']:.3f} κ {reached['kappa']:.3f} "
-          f"P {reached['precision']:.2f} R {reached['recall']:.2f}; understood within one point "
-          f"{lines['understood']['within_one']:.3f}")
+    print(f"  EPITOME ({cards['epitome']['rows']} rows a mechanism, {cards['epitome']['cross_validation']}): "
+          + "; ".join(f"{m} macro-F1 {s['macro_f1']:.3f} κ {s['kappa']:.3f}" for m, s in epitome.items()))
+    p = cards["lines"]["scores"]["pipeline"]
+    print(f"  therapist lines ({cards['lines']['rows']} lines, {cards['lines']['cross_validation']}), the judge as a "
+          "session runs it:")
+    for name, s in [*p["traps"].items(), ("any trap", p["any_trap"]), ("feeling reached", p["feeling_reached"]),
+                    *p["skills"].items()]:
+        print(f"    {name:<22} agreement {s['agreement']:.3f}  macro-F1 {s['macro_f1']:.3f}  κ {s['kappa']:.3f}  "
+              f"precision {s['precision']:.3f}  recall {s['recall']:.3f}")
+    print(f"    understood: agreement {p['understood']['agreement']:.3f}, within one point "
+          f"{p['understood']['within_one']:.3f}; " + "; ".join(
+              f"{k}: {v['reach_no_feeling']}/{v['lines']} reach no feeling, {v['understood_at_most_1']}/{v['lines']} "
+              "understood ≤ 1" for k, v in p["unempathic_kinds"].items()))
 
 
 def method_of(rater) -> str:

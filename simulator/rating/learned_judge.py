@@ -18,7 +18,6 @@ from simulator.rating.heads import HeadSet, load_heads
 from simulator.rating.line_features import cosine, cues, pair_features, tfidf, unit
 
 TOUCHES = (Touch.NONE, Touch.PARTLY, Touch.ACCURATELY)
-METHOD = "heads"
 
 
 @dataclass(frozen=True)
@@ -31,14 +30,14 @@ class LineJudgement:
 
 
 def judge_line(reply: str, reply_vector: list[float], feelings: tuple[HiddenFeeling, ...],
-               feeling_vectors: list[list[float]]) -> LineJudgement:
+               feeling_vectors: list[list[float]], heads: tuple[HeadSet, HeadSet] | None = None) -> LineJudgement:
     """Every judgement of one trainee line, from its words and embeddings.
 
     Feelings in two steps, as the heads were trained: how far the line reaches any feeling of the
     client's (none / partly / accurately), then which of them — those the choice head gives even
-    odds or better, and at least the likeliest.
+    odds or better, and at least the likeliest. `heads` (EPITOME's, the lines') default to the shipped ones.
     """
-    epitome_heads, line_heads = load_heads("epitome"), load_heads("lines")
+    epitome_heads, line_heads = heads or (load_heads("epitome"), load_heads("lines"))
     embedding = unit(reply_vector)
     line_cues = cues(reply)
     epitome_features = {"ngrams": tfidf(reply, epitome_heads.vocabulary, list(epitome_heads.idf)),
@@ -84,15 +83,13 @@ def epitome_of(reply: str, reply_vector: list[float]) -> dict[str, int]:
     return {m: heads.heads[m].predict(features) for m in EPITOME_MECHANISMS}
 
 
-def measured_agreement(sets: tuple[HeadSet, ...] | None = None) -> str:
+def measured_agreement(sets: tuple[HeadSet, HeadSet] | None = None) -> str:
     """The shipped heads' cross-validated agreement with people, in a few words."""
     epitome, lines = sets or (load_heads("epitome"), load_heads("lines"))
     e = epitome.card["scores"]
-    l_scores = lines.card["scores"]
-    traps = l_scores.get("traps") or {}
-    trap_kappa = sum(s["kappa"] for s in traps.values()) / len(traps) if traps else float("nan")
-    reached = l_scores["feelings"]["reached"]
-    return (f"EPITOME κ {e['emotional_reaction']['kappa']:.2f} / {e['interpretation']['kappa']:.2f} / "
-            f"{e['exploration']['kappa']:.2f}; labelled therapist lines: traps κ {trap_kappa:.2f}, "
-            f"feelings reached κ {reached['kappa']:.2f}, understood within 1 point "
-            f"{l_scores['understood']['within_one']:.0%} (cross-validated)")
+    p = lines.card["scores"]["pipeline"]
+    return (f"EPITOME macro-F1 {e['emotional_reaction']['macro_f1']:.2f} / {e['interpretation']['macro_f1']:.2f} / "
+            f"{e['exploration']['macro_f1']:.2f} (emotional reactions / interpretations / explorations); "
+            f"labelled therapist lines, personas held out: any trap agreement {p['any_trap']['agreement']:.2f} "
+            f"(κ {p['any_trap']['kappa']:.2f}), feeling reached agreement {p['feeling_reached']['agreement']:.2f} "
+            f"(κ {p['feeling_reached']['kappa']:.2f}), understood within one point {p['understood']['within_one']:.0%}")

@@ -80,6 +80,11 @@ async def evaluate_lines(rater: ChatModel, prompts: PromptRenderer, library, pat
         judged.append(await judge_labelled(rater, prompts, library, line))
         if on_progress:
             on_progress("lines", done, len(lines))
+    return summarise(lines, judged)
+
+
+def summarise(lines: list[LabelledLine], judged: list[LineJudgement]) -> LinesResult:
+    """Each judgement's agreement with the labels."""
     pairs = [(line.feelings[f], judgement.feelings[f]) for line, judgement in zip(lines, judged) for f in line.feelings]
     kinds = {}
     for kind in ("feeling_word_list", "single_word"):

@@ -17,7 +17,6 @@ from simulator.llm.chat import ChatModel, Message
 from simulator.prompts import PromptRenderer
 from simulator.rating.learned_judge import LineJudgement, understood_by_rubric
 
-METHOD = "logprobs"
 YES_AT = 0.5
 """P(yes) at or above which a question counts as answered yes."""
 STRONG_AT = 0.8
