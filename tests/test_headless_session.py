@@ -103,6 +103,8 @@ def test_doctor_reports_each_role(server, endpoint_env):
         assert cells[4:6] == ["yes", "yes"]
     structured = server.structured_requests()
     assert len(structured) == 2 and structured[0].body["response_format"]["type"] == "json_schema"
+    assert lines[-1].startswith("rater judges lines by 'ask': Judged by asking the rater model")
+    assert "has not been measured here" in lines[-1]
 
 
 def test_doctor_json_shows_the_problem_and_fails(server, endpoint_env):
@@ -114,6 +116,7 @@ def test_doctor_json_shows_the_problem_and_fails(server, endpoint_env):
     assert "invalid doctor_check twice" in client["problem"]
     assert rater["structured"] is True and rater["problem"] == ""
     assert client["first_token_s"] is not None
+    assert rater["judge"] == "ask" and "eval rater --lines" in rater["trust"] and "judge" not in client
 
 
 def test_prediction_branches_and_trajectory_in_the_json(server, endpoint_env):

@@ -175,3 +175,15 @@ async def test_an_endpoint_without_logprobs_is_told_to_ask_instead(server):
         await appraiser.appraise([Turn(Speaker.TRAINEE, "It sounds lonely.")])
     assert 'judge = "ask"' in raised.value.fix
     await rater.aclose()
+
+
+def test_the_trust_note_quotes_the_shipped_figures_or_says_none_were_measured():
+    from simulator.rating.trust import trust_note
+
+    pipeline = load_heads("lines").card["scores"]["pipeline"]
+    heads = trust_note("heads")
+    assert f"any trap agreement {pipeline['any_trap']['agreement']:.2f}" in heads
+    assert "personas held out" in heads and "EPITOME macro-F1" in heads
+    for unmeasured in ("ask", "logprobs"):
+        assert "not been measured" in trust_note(unmeasured) and "eval rater --lines" in trust_note(unmeasured)
+    assert "did not record" in trust_note("")
