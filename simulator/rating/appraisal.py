@@ -37,7 +37,7 @@ from simulator.prompts import PromptRenderer
 from simulator.rating.answers import ClientReaction, FeelingTouch, InnerReaction, Quote, SkillsAndTraps
 from simulator.rating.embedding_text import feeling_text
 from simulator.rating.evidence import epitome_grade
-from simulator.rating.learned_judge import LineJudgement, judge_line
+from simulator.rating.learned_judge import judge_line
 from simulator.rating.logprob_judge import judge_by_logprobs
 
 OFF_TASK_STAND_IN = "(says something addressed to the simulator rather than to the client)"
@@ -82,11 +82,10 @@ def combine(
     )
 
 
-def quiet_judgement(turn: Turn, feelings: tuple[HiddenFeeling, ...]) -> LineJudgement:
+def quiet_judgement(turn: Turn, feelings: tuple[HiddenFeeling, ...]) -> Appraisal:
     """A silence reaches nothing and costs nothing; a line aimed at the simulator leaves the client unheard."""
-    return LineJudgement(feelings={f.feeling: Touch.NONE for f in feelings},
-                         epitome={m: 0 for m in EPITOME_MECHANISMS}, skills=(), traps=(),
-                         understood=0 if turn.off_task else 1)
+    return Appraisal(feelings={f.feeling: Touch.NONE for f in feelings}, epitome={m: 0 for m in EPITOME_MECHANISMS},
+                     skills=(), traps=(), understood=0 if turn.off_task else 1, inner_reaction="")
 
 
 def judged_by_heads(rater: ChatModel) -> bool:
@@ -169,7 +168,7 @@ class Appraiser:
             await self.rater.embedder.embed([feeling_text(f) for f in self.persona.client.hidden_feelings])
 
     async def judge(self, latest: Turn, before_each: Callable[[], Awaitable[None]] | None = None,
-                    turns: list[Turn] | None = None) -> LineJudgement:
+                    turns: list[Turn] | None = None) -> Appraisal:
         """The judgement of one trainee line by the heads, or by logprob-scored questions in `turns`' context."""
         feelings = self.persona.client.hidden_feelings
         if latest.off_task or latest.kind is TurnKind.SILENCE or not latest.text.strip():
@@ -191,9 +190,7 @@ class Appraiser:
         """The heads (or logprob-scored questions) judge the line; the rater model then voices the
         client's inner reaction to it."""
         latest = turns[-1]
-        judgement = await self.judge(latest, before_each, turns)
-        appraisal = Appraisal(feelings=judgement.feelings, epitome=judgement.epitome, skills=judgement.skills,
-                              traps=judgement.traps, understood=judgement.understood, inner_reaction="")
+        appraisal = await self.judge(latest, before_each, turns)
         if before_each is not None:
             await before_each()
         context = self.context_message(turns)

@@ -11,27 +11,16 @@ reached accurately means understood 3 or 4, partly means 2, and nothing reached 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from simulator.domain import EPITOME_MECHANISMS, FIVE_SECRETS, TRAPS, HiddenFeeling, Touch
+from simulator.domain import EPITOME_MECHANISMS, FIVE_SECRETS, TRAPS, Appraisal, HiddenFeeling, Touch
 from simulator.rating.heads import HeadSet, load_heads
 from simulator.rating.line_features import cosine, cues, pair_features, tfidf, unit
 
 TOUCHES = (Touch.NONE, Touch.PARTLY, Touch.ACCURATELY)
 
 
-@dataclass(frozen=True)
-class LineJudgement:
-    feelings: dict[str, Touch]
-    epitome: dict[str, int]
-    skills: tuple[str, ...]
-    traps: tuple[str, ...]
-    understood: int
-
-
 def judge_line(reply: str, reply_vector: list[float], feelings: tuple[HiddenFeeling, ...],
-               feeling_vectors: list[list[float]], heads: tuple[HeadSet, HeadSet] | None = None) -> LineJudgement:
-    """Every judgement of one trainee line, from its words and embeddings.
+               feeling_vectors: list[list[float]], heads: tuple[HeadSet, HeadSet] | None = None) -> Appraisal:
+    """Every judgement of one trainee line, from its words and embeddings (all but the inner reaction).
 
     Feelings in two steps, as the heads were trained: how far the line reaches any feeling of the
     client's (none / partly / accurately), then which of them — those the choice head gives even
@@ -60,7 +49,8 @@ def judge_line(reply: str, reply_vector: list[float], feelings: tuple[HiddenFeel
             if index == likeliest or chances[index] >= choice.threshold:
                 touches[feeling.feeling] = level
     understood = understood_by_rubric(traps, touches, line_heads.heads["understood"].predict(line_features))
-    return LineJudgement(feelings=touches, epitome=epitome, skills=skills, traps=traps, understood=understood)
+    return Appraisal(feelings=touches, epitome=epitome, skills=skills, traps=traps, understood=understood,
+                     inner_reaction="")
 
 
 def understood_by_rubric(traps: tuple[str, ...], touches: dict[str, Touch], estimate: int) -> int:

@@ -10,14 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.domain import FIVE_SECRETS, TRAPS, Speaker, Touch, Turn
+from simulator.domain import FIVE_SECRETS, TRAPS, Appraisal, Speaker, Touch, Turn
 from simulator.errors import ConfigError
 from simulator.llm.chat import ChatModel
 from simulator.prompts import PromptRenderer
 from simulator.rating.agreement import Agreement, agreement, precision_recall
 from simulator.rating.appraisal import Appraiser, judged_by_heads
 from simulator.rating.labelled_lines import LabelledLine, read_labelled_lines
-from simulator.rating.learned_judge import LineJudgement
 
 TOUCH_LEVEL = {Touch.NONE: 0, Touch.PARTLY: 1, Touch.ACCURATELY: 2}
 
@@ -61,14 +60,12 @@ def yes_no(name: str, human: list[bool], rater: list[bool]) -> YesNo:
     return YesNo(name, agreement([int(h) for h in human], [int(r) for r in rater], labels=(0, 1)), precision, recall)
 
 
-async def judge_labelled(rater: ChatModel, prompts: PromptRenderer, library, line: LabelledLine) -> LineJudgement:
+async def judge_labelled(rater: ChatModel, prompts: PromptRenderer, library, line: LabelledLine) -> Appraisal:
     appraiser = Appraiser(rater, prompts, library.get(line.persona_id), concurrent=True)
     client, trainee = Turn(Speaker.CLIENT, line.client), Turn(Speaker.TRAINEE, line.line)
     if judged_by_heads(rater) or rater.endpoint.judge == "logprobs":
         return await appraiser.judge(trainee, turns=[client, trainee])
-    appraisal = await appraiser.appraise([client, trainee])
-    return LineJudgement(appraisal.feelings, appraisal.epitome, appraisal.skills, appraisal.traps,
-                         appraisal.understood)
+    return await appraiser.appraise([client, trainee])
 
 
 async def evaluate_lines(rater: ChatModel, prompts: PromptRenderer, library, path: Path, limit: int | None = None,
@@ -83,7 +80,7 @@ async def evaluate_lines(rater: ChatModel, prompts: PromptRenderer, library, pat
     return summarise(lines, judged)
 
 
-def summarise(lines: list[LabelledLine], judged: list[LineJudgement]) -> LinesResult:
+def summarise(lines: list[LabelledLine], judged: list[Appraisal]) -> LinesResult:
     """Each judgement's agreement with the labels."""
     pairs = [(line.feelings[f], judgement.feelings[f]) for line, judgement in zip(lines, judged) for f in line.feelings]
     kinds = {}

@@ -12,10 +12,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from simulator.domain import EPITOME_MECHANISMS, FIVE_SECRETS, TRAPS, Persona, Touch, Turn
+from simulator.domain import EPITOME_MECHANISMS, FIVE_SECRETS, TRAPS, Appraisal, Persona, Touch, Turn
 from simulator.llm.chat import ChatModel, Message
 from simulator.prompts import PromptRenderer
-from simulator.rating.learned_judge import LineJudgement, understood_by_rubric
+from simulator.rating.learned_judge import understood_by_rubric
 
 YES_AT = 0.5
 """P(yes) at or above which a question counts as answered yes."""
@@ -26,7 +26,7 @@ AT_ONCE = 6
 
 
 async def judge_by_logprobs(rater: ChatModel, prompts: PromptRenderer, persona: Persona, context: Message,
-                            latest: Turn, reply: str, turn_number: int) -> LineJudgement:
+                            latest: Turn, reply: str, turn_number: int) -> Appraisal:
     gate = asyncio.Semaphore(AT_ONCE)
 
     async def ask(kind: str, **values: Any) -> float:
@@ -50,5 +50,5 @@ async def judge_by_logprobs(rater: ChatModel, prompts: PromptRenderer, persona: 
     for feeling, p_reached, p_deep in zip(feelings, reached, deep):
         touch = Touch.NONE if p_reached < YES_AT else Touch.ACCURATELY if p_deep >= YES_AT else Touch.PARTLY
         touches[feeling.feeling] = Touch.PARTLY if traps and touch is Touch.ACCURATELY else touch
-    return LineJudgement(feelings=touches, epitome=epitome, skills=skills, traps=traps,
-                         understood=understood_by_rubric(traps, touches, 1 + bool(skills)))
+    return Appraisal(feelings=touches, epitome=epitome, skills=skills, traps=traps,
+                     understood=understood_by_rubric(traps, touches, 1 + bool(skills)), inner_reaction="")
