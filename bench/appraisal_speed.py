@@ -49,16 +49,16 @@ async def main(persona_id: str) -> None:
     persona = context.personas.get(persona_id)
     appraiser = Appraiser(rater, context.prompts, persona, concurrent=False)
     turns = [Turn(Speaker.CLIENT, persona.profile.opening_lines[0])]
-    await rater.embedder.embed(["warm-up"])
     await rater.complete([appraiser.context_message(turns), {"role": "user", "content": "Ready?"}], max_tokens=1)
+    await rater.embedder.embed(["warm-up"])  # the embedding server starts; the feelings are embedded on line 1
     rows = []
     for line in LINES:
         turns.append(Turn(Speaker.TRAINEE, line))
         started = time.perf_counter()
-        judgement = await appraiser.judge(turns[-1])
+        await appraiser.judge(turns[-1])
         judged = time.perf_counter()
-        appraisal = await appraiser.appraise(turns)
-        rows.append((line, judged - started, time.perf_counter() - started, appraisal))
+        appraisal = await appraiser.appraise(turns)  # the line's whole appraisal, as a session runs it
+        rows.append((line, judged - started, time.perf_counter() - judged, appraisal))
         turns.append(Turn(Speaker.CLIENT, "Mm."))
     await context.aclose()
     print(f"Appraisal time per line, {persona_id}, judge '{rater.endpoint.judge}', {os.cpu_count()} cores\n")

@@ -32,7 +32,7 @@ from bench.rater.datasets import epitome_rows, labelled_lines  # noqa: E402
 from bench.rater.embedding_cache import EmbeddingCache  # noqa: E402
 from simulator.domain import EPITOME_MECHANISMS, FIVE_SECRETS, TRAPS, Touch  # noqa: E402
 from simulator.rating.embedding_text import feeling_text  # noqa: E402
-from simulator.rating.line_features import CUE_NAMES, PAIR_NAMES, cues, ngrams, pair_features, tfidf  # noqa: E402
+from simulator.rating.line_features import cues, ngrams, pair_features, tfidf  # noqa: E402
 
 SEED = 20261201
 WEIGHTS_DIR = REPO / "simulator" / "rating" / "weights"

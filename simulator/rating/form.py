@@ -10,15 +10,14 @@ from simulator.domain import (
     HELPFULNESS_ITEM,
     SESSION_ITEMS,
     ClientForm,
-    FormItem,
     LowScoreQuote,
     Persona,
     Speaker,
     Turn,
 )
 from simulator.llm.chat import ChatModel
-from simulator.prompts import PromptRenderer
 from simulator.llm.structured import answer_schema
+from simulator.prompts import PromptRenderer
 from simulator.rating.answers import client_form_answer
 from simulator.rating.appraisal import judged_by_heads, turn_text
 from simulator.rating.form_scores import scores_from_appraisals
