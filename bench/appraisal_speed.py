@@ -3,7 +3,9 @@
 The appraisal of each line: the embedding server embeds the line (and, once a session, the
 persona's hidden feelings); the shipped heads judge it; the rater model voices the inner reaction.
 Timed through the app's own Appraiser and openai client, with the client idle (the appraisal runs
-in the trainee's thinking time). The first line's time includes embedding the hidden feelings.
+in the trainee's thinking time). Each line is judged once by the heads alone (timed), then appraised
+whole as a session does it (timed; the line's vector is remembered, so this is one embedding call
+fewer than a session makes: the heads column is that call).
 
 Run: .venv/bin/python bench/appraisal_speed.py [--persona dana-yes-but]  (needs `rehearse model install`)
 """
@@ -71,8 +73,8 @@ async def main(persona_id: str) -> None:
     wholes = [whole for _, _, whole, _ in rows]
     heads = [h for _, h, _, _ in rows]
     print(f"\nmedian whole appraisal {statistics.median(wholes):.2f} s (target ≤ 3 s); "
-          f"median heads alone {statistics.median(heads):.2f} s; first line {wholes[0]:.2f} s "
-          f"(includes embedding the hidden feelings)")
+          f"median heads alone {statistics.median(heads):.2f} s (line 1's heads time includes embedding "
+          f"the hidden feelings, once a session: {heads[0]:.2f} s)")
 
 
 if __name__ == "__main__":
