@@ -29,7 +29,7 @@ class SkillsAndTraps(StrictAnswer):
 
 
 class InnerReaction(StrictAnswer):
-    inner_reaction: str = Field(max_length=80)
+    inner_reaction: str = Field(max_length=200)
 
 
 class ClientReaction(StrictAnswer):
