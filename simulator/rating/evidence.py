@@ -1,8 +1,8 @@
-"""What a reply's own words show: traps, Five Secrets skills and EPITOME mechanisms.
+"""Word lists for traps, Five Secrets skills and EPITOME mechanisms: cues, never verdicts.
 
-Plain-text evidence backs up the rater. A large rater's answers are checked against it where small
-models often go wrong; the bundled 1.5B rater, whose answers to these questions were no better than
-chance on our checks (docs/yes-but-demo.md), is not asked them at all and the words alone decide.
+The learned heads take each list's hit as one feature among many (`line_features.cues`); on their
+own the lists decide nothing (bench/README.md measures how little they manage alone). The 'ask'
+judge still uses `epitome_grade` to grade the quote a rater model found for a mechanism.
 """
 
 from __future__ import annotations
@@ -28,8 +28,7 @@ STRONG_REACTION = re.compile(
     r"sending (you )?(love|hugs)|my heart goes out)\b", re.IGNORECASE)
 """Words of a strong emotional reaction: felt sorrow, not a polite "sorry"."""
 
-# Plain-text evidence of each trap. Advice and reassurance count even when a rater said no: small
-# raters often miss them. The rest are kept narrow, because a reflection must never read as a trap.
+# Plain-text cues of each trap, kept narrow.
 TRAP_WORDS = {
     "early_advice": re.compile(
         r"\b(you should|you need to|you have to|you could try|have you (tried|thought about|considered)|"
@@ -63,8 +62,6 @@ TRAP_WORDS = {
         r"something else entirely)\b",
         re.IGNORECASE),
 }
-LEXICAL_TRAPS = ("early_advice", "reassurance")
-"""Traps whose words count even when a large rater said no."""
 
 FEELING_WORD = (r"(exhausted|tired|worn out|drained|burnt out|angry|furious|annoyed|frustrated|fed up|resentful|"
                 r"sad|down|hopeless|lonely|alone|isolated|invisible|unseen|ignored|scared|afraid|frightened|"
