@@ -70,8 +70,7 @@ async def judge_labelled(rater: ChatModel, prompts: PromptRenderer, library, lin
 
 async def evaluate_lines(rater: ChatModel, prompts: PromptRenderer, library, path: Path, limit: int | None = None,
                          on_progress: Callable[[str, int, int], None] | None = None) -> LinesResult:
-    lines = [line for file in line_files(path) for line in read_labelled_lines(file, library)]
-    lines = lines[:limit] if limit else lines
+    lines = [line for file in line_files(path) for line in read_labelled_lines(file, library)[:limit or None]]
     judged = []
     for done, line in enumerate(lines, 1):
         judged.append(await judge_labelled(rater, prompts, library, line))
