@@ -154,3 +154,12 @@ def test_an_unknown_judge_is_named_with_its_choices(isolated_env):
     config.write_text('[rater]\njudge = "vibes"\n')
     with pytest.raises(ConfigError, match=r"rater.judge must be one of heads, logprobs, ask, got 'vibes'"):
         load_settings({}, env={"REHEARSE_CONFIG": str(config)})
+
+
+def test_heads_without_the_bundled_model_say_how_to_get_it(isolated_env):
+    settings = load_settings({}, env={"REHEARSE_BASE_URL": "http://127.0.0.1:9/v1", "REHEARSE_RATER_JUDGE": "heads"})
+    with pytest.raises(ConfigError, match="the rater's heads need the bundled model") as raised:
+        open_chat_model("rater", settings.rater, settings.model_path)
+    assert "rehearse model install" in raised.value.fix and 'judge = "ask"' in raised.value.fix
+    model, engines = open_chat_model("client", settings.client, settings.model_path)
+    assert engines == [] and model.endpoint.judge == "ask" and model.embedder is None
