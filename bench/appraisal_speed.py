@@ -1,10 +1,10 @@
 """How long one line's whole appraisal takes on the bundled model, 2 cores, judge 'heads'.
 
-The appraisal of each line: the embedding server embeds the line (and, once a session, the
-persona's hidden feelings); the shipped heads judge it; the rater model voices the inner reaction.
-Timed through the app's own Appraiser and openai client, with the client idle (the appraisal runs
-in the trainee's thinking time). Each line is appraised whole, as a session does it, then judged
-again by the heads alone (its embedding fetched again) to show that part's share.
+The appraisal of each line, in the order a session runs it: the embedding server embeds the line
+(and, once a session, the persona's hidden feelings) and the shipped heads judge it — the state
+moves and the coach card shows here — then the rater model voices the inner reaction, which fills
+in the card. Timed through the app's own Appraiser and openai client, with the client idle (the
+appraisal runs in the trainee's thinking time).
 
 Run: .venv/bin/python bench/appraisal_speed.py [--persona dana-yes-but]  (needs `rehearse model install`)
 """
@@ -56,16 +56,14 @@ async def main(persona_id: str) -> None:
     for line in LINES:
         turns.append(Turn(Speaker.TRAINEE, line))
         started = time.perf_counter()
-        appraisal = await appraiser.appraise(turns)  # the line's whole appraisal, as a session runs it
-        whole = time.perf_counter() - started
-        rater.embedder._remembered.pop(line)  # embed it again, to time the heads' part alone
-        started = time.perf_counter()
-        await appraiser.judge(turns[-1])
-        rows.append((line, time.perf_counter() - started, whole, appraisal))
+        judged = await appraiser.judge(turns[-1], turns=turns)  # the state moves, the card shows
+        heads = time.perf_counter() - started
+        appraisal = await appraiser.voice_reaction(turns, judged)
+        rows.append((line, heads, time.perf_counter() - started, appraisal))
         turns.append(Turn(Speaker.CLIENT, "Mm."))
     await context.aclose()
     print(f"Appraisal time per line, {persona_id}, judge '{rater.endpoint.judge}', {os.cpu_count()} cores\n")
-    print("| line | heads s | whole appraisal s | understood | traps | feelings reached |")
+    print("| line | judged (state moves) s | with the inner reaction s | understood | traps | feelings reached |")
     print("| --- | ---: | ---: | ---: | --- | --- |")
     for line, heads, whole, appraisal in rows:
         reached = ", ".join(f"{name} ({t.value})" for name, t in appraisal.feelings.items() if t.value != "none")
@@ -73,9 +71,9 @@ async def main(persona_id: str) -> None:
               f"{', '.join(appraisal.traps) or '—'} | {reached or '—'} |")
     wholes = [whole for _, _, whole, _ in rows]
     heads = [h for _, h, _, _ in rows]
-    print(f"\nmedian whole appraisal {statistics.median(wholes):.2f} s (target ≤ 3 s); "
-          f"median heads alone {statistics.median(heads):.2f} s; line 1's whole appraisal includes embedding "
-          f"the hidden feelings, once a session: {wholes[0]:.2f} s")
+    print(f"\nmedian judgement {statistics.median(heads):.2f} s (the state and the card; target ≤ 3 s); "
+          f"median with the inner reaction voiced {statistics.median(wholes):.2f} s; line 1 includes embedding "
+          f"the hidden feelings, once a session: {heads[0]:.2f} s judged, {wholes[0]:.2f} s in all")
 
 
 if __name__ == "__main__":

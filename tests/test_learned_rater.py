@@ -7,7 +7,9 @@ shipped weights themselves, without the 1.1 GB model.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 
 import pytest
 
@@ -125,6 +127,58 @@ async def test_a_session_judged_by_heads_records_it_and_its_form_follows_the_app
     assert saved.rater_judge == "heads"
     assert server.structured_requests("client_form") == []
     assert not form.passed and form.low_score_quotes
+    await context.aclose()
+
+
+async def test_with_heads_the_state_moves_before_the_inner_reaction_is_voiced(server, context_for):
+    server.embeddings.update(VECTORS)
+    voiced = threading.Event()
+
+    def reaction(body):
+        voiced.wait(10)  # the rater model is slow to voice it; nothing else waits for it
+        return {"inner_reaction": "Here we go again."}
+
+    server.responders["inner_reaction"] = reaction
+    context = context_for(server)
+    context._models["rater"] = heads_rater(server)
+    engine = context.begin_session("dana-yes-but")
+    before = engine.state
+    seen = []
+    engine.on_appraised = lambda branch, index: seen.append(branch.turns[index].appraisal)
+    server.chat.append("Yeah, I've tried that.")
+    async for _ in engine.say("Why don't you ask your sister to take her one weekend a month?"):
+        pass
+    for _ in range(200):
+        if seen:
+            break
+        await asyncio.sleep(0.02)
+    [judgement] = seen
+    assert "early_advice" in judgement.traps and judgement.inner_reaction == ""
+    assert engine.state.trust < before.trust  # the client's next reply already plays from it
+    on_disk = context.store.load(engine.session.id).turns[1]
+    assert on_disk.state_after is not None and on_disk.appraisal.traps == judgement.traps
+
+    voiced.set()
+    await engine.settle()
+    assert [a.inner_reaction for a in seen] == ["", "Here we go again."]
+    assert seen[1].traps == judgement.traps and seen[1].understood == judgement.understood
+    assert context.store.load(engine.session.id).turns[1].appraisal.inner_reaction == "Here we go again."
+    await context.aclose()
+
+
+async def test_a_reaction_the_rater_could_not_voice_leaves_the_judgement_and_says_so(server, context_for):
+    server.embeddings.update(VECTORS)
+    server.responders["inner_reaction"] = lambda body: {"wrong": "shape"}
+    context = context_for(server)
+    context._models["rater"] = heads_rater(server)
+    engine = context.begin_session("dana-yes-but")
+    server.chat.append("Yeah, I've tried that.")
+    async for _ in engine.say("Why don't you ask your sister to take her one weekend a month?"):
+        pass
+    await engine.settle()
+    turn = engine.branch.turns[1]
+    assert "early_advice" in turn.appraisal.traps and turn.appraisal.inner_reaction == ""
+    assert turn.note.startswith("no inner reaction:") and turn.state_after is not None
     await context.aclose()
 
 

@@ -91,6 +91,8 @@ class SessionEngine:
         self.appraiser = Appraiser(rater, prompts, persona, concurrent=self.appraise_alongside)
         self._appraisals: asyncio.Task[None] | None = None
         """The latest queued appraisal; each waits for the one before it, so states chain in order."""
+        self._reactions: asyncio.Task[None] | None = None
+        """The latest queued inner reaction, voiced after its line's judgement has moved the state."""
         self._client_idle = asyncio.Event()
         self._client_idle.set()
         self._system_prompt: str | None = None
@@ -346,10 +348,18 @@ class SessionEngine:
 
     async def _appraise(self, branch: Branch, index: int) -> None:
         turn = branch.turns[index]
+        voice_later = False
         if turn.off_task:
             turn.state_after = self.state_before(index, branch)
         else:
-            appraisal = await self.appraiser.appraise(branch.turns[: index + 1], before_each=self._client_is_idle)
+            turns = branch.turns[: index + 1]
+            # Heads judge in a fraction of a second: the state moves and the card shows at once, and
+            # the rater model voices the inner reaction after, in the trainee's thinking time.
+            voice_later = self.appraiser.voices_reaction_apart
+            if voice_later:
+                appraisal = await self.appraiser.judge(turn, self._client_is_idle, turns)
+            else:
+                appraisal = await self.appraiser.appraise(turns, before_each=self._client_is_idle)
             turn.appraisal = appraisal
             turn.note = ""  # a trainee line's only note says it was not rated (see _appraise_after)
             turn.state_after = hidden_state.apply_appraisal(self.state_before(index, branch), appraisal)
@@ -358,13 +368,36 @@ class SessionEngine:
         await self.writer.save(self.session)
         if self.on_appraised is not None:
             self.on_appraised(branch, index)
+        if voice_later:
+            previous = self._reactions
+            self._reactions = asyncio.create_task(self._voice_after(previous, branch, index))
+
+    async def _voice_after(self, previous: asyncio.Task[None] | None, branch: Branch, index: int) -> None:
+        if previous is not None:
+            await asyncio.wait([previous])
+        turn = branch.turns[index]
+        judged = turn.appraisal
+        if judged is None:
+            return
+        try:
+            voiced = await self.appraiser.voice_reaction(branch.turns[: index + 1], judged,
+                                                         before_each=self._client_is_idle)
+        except RehearseError as error:
+            turn.note = f"no inner reaction: {error}"
+        else:
+            if turn.appraisal is not judged:
+                return  # judged again meanwhile (a persona reload): that judgement voices its own
+            turn.appraisal = voiced
+        with suppress(RehearseError):
+            await self.writer.save(self.session)
+        if self.on_appraised is not None:
+            self.on_appraised(branch, index)
 
     async def settle(self) -> None:
-        """Wait until every queued appraisal is done. A failed appraisal is noted, never fatal."""
-        while self._appraisals is not None and not self._appraisals.done():
-            await asyncio.wait([self._appraisals])
-        if self._appraisals is not None:
-            self._appraisals.result()  # an unexpected failure is a bug: let it show
+        """Wait until every queued appraisal, then every inner reaction, is done. A failed one is
+        noted, never fatal."""
+        await _finish(lambda: self._appraisals)
+        await _finish(lambda: self._reactions)  # read after the appraisals: each queues its reaction
 
     # --- branches --------------------------------------------------------------------------
 
@@ -411,3 +444,11 @@ class SessionEngine:
         branch.ended_at = now_utc()
         await self.writer.save(self.session)
         return form
+
+
+async def _finish(latest: Callable[[], asyncio.Task[None] | None]) -> None:
+    """Wait for a chain of tasks, each queued after the one before, until its latest is done."""
+    while (task := latest()) is not None and not task.done():
+        await asyncio.wait([task])
+    if (task := latest()) is not None:
+        task.result()  # an unexpected failure is a bug: let it show

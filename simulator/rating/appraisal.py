@@ -185,12 +185,24 @@ class Appraiser:
         vectors = await self.rater.embedder.embed([latest.text, *(feeling_text(f) for f in feelings)])
         return judge_line(latest.text, vectors[0], feelings, vectors[1:])
 
+    @property
+    def voices_reaction_apart(self) -> bool:
+        """Whether the judgement comes first and the inner reaction is voiced after it (heads and
+        logprobs), rather than in the same answers (ask)."""
+        return self.by_heads or self.rater.endpoint.judge == "logprobs"
+
     async def _appraise_with_heads(self, turns: list[Turn],
                                    before_each: Callable[[], Awaitable[None]] | None) -> Appraisal:
         """The heads (or logprob-scored questions) judge the line; the rater model then voices the
         client's inner reaction to it."""
+        appraisal = await self.judge(turns[-1], before_each, turns)
+        return await self.voice_reaction(turns, appraisal, before_each)
+
+    async def voice_reaction(self, turns: list[Turn], appraisal: Appraisal,
+                             before_each: Callable[[], Awaitable[None]] | None = None) -> Appraisal:
+        """`appraisal` with the client's inner reaction to the last line of `turns`, in words that
+        agree with its numbers."""
         latest = turns[-1]
-        appraisal = await self.judge(latest, before_each, turns)
         if before_each is not None:
             await before_each()
         context = self.context_message(turns)

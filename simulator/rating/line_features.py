@@ -35,9 +35,10 @@ def ngrams(text: str) -> list[str]:
     return grams
 
 
-def tfidf(text: str, vocabulary: dict[str, int], idf: list[float]) -> dict[int, float]:
-    """Sublinear tf-idf over a fixed vocabulary, L2-normalised, as a sparse {index: value}."""
-    counts = Counter(gram for gram in ngrams(text) if gram in vocabulary)
+def tfidf(text: str, vocabulary: dict[str, int], idf: list[float], grams=None) -> dict[int, float]:
+    """Sublinear tf-idf over a fixed vocabulary, L2-normalised, as a sparse {index: value}; `grams`
+    splits the text (default `ngrams`)."""
+    counts = Counter(gram for gram in (grams or ngrams)(text) if gram in vocabulary)
     values = {vocabulary[g]: (1 + math.log(n)) * idf[vocabulary[g]] for g, n in counts.items()}
     norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
     return {i: v / norm for i, v in values.items()}
@@ -118,3 +119,46 @@ def cosine(a: list[float], b: list[float]) -> float:
 def unit(vector: list[float]) -> list[float]:
     norm = math.sqrt(sum(x * x for x in vector)) or 1.0
     return [x / norm for x in vector]
+
+
+QUESTION = re.compile(r"[^.!?\n]*\?")
+SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+def question_sentences(text: str) -> list[str]:
+    return [q.strip() for q in QUESTION.findall(text) if words(q)]
+
+
+def epitome_ngrams(text: str) -> list[str]:
+    """The line's n-grams, plus those of its questions marked "?": an exploration is told by what its
+    questions ask, which the n-grams of the whole line blur."""
+    grams = ngrams(text)
+    for question in question_sentences(text):
+        grams += [f"? {gram}" for gram in ngrams(question)]
+    return grams
+
+
+CONTEXT_NAMES = (
+    "reply_words_in_post", "shared_words", "question_words_in_post", "questions_share_words", "question_content_words",
+    "first_person_sentences", "reply_to_post_length",
+)
+
+
+def context_features(reply: str, post: str) -> list[float]:
+    """How a line relates to what the client (the seeker) just said, in CONTEXT_NAMES order: a strong
+    exploration asks about the client's particulars, a strong interpretation answers them with one's own."""
+    reply_words, post_words = content_words(reply), content_words(post)
+    shared = reply_words & post_words
+    questions = question_sentences(reply)
+    question_words = set().union(*(content_words(q) for q in questions)) if questions else set()
+    sentences = [s for s in SENTENCE.findall(reply.lower().replace("’", "'")) if words(s)]
+    first_person = sum(1 for s in sentences if FIRST_PERSON.search(s))
+    return [
+        len(shared) / len(reply_words) if reply_words else 0.0,
+        min(len(shared), 8) / 8,
+        len(question_words & post_words) / len(question_words) if question_words else 0.0,
+        1.0 if question_words & post_words else 0.0,
+        min(len(question_words), 8) / 8,
+        first_person / len(sentences) if sentences else 0.0,
+        math.tanh(len(words(reply)) / max(len(words(post)), 1)),
+    ]

@@ -192,3 +192,39 @@ async def test_a_line_the_rater_could_not_rate_says_so(server, context_for):
         line = [m for m in app.screen.query(ChatMessage) if m.speaker == "You"][0]
         assert line.note.startswith("not rated: ")
         assert "not rated" in screen_text(pilot)
+
+
+async def test_with_heads_the_coach_card_shows_at_once_and_gains_the_inner_reaction(server, context_for):
+    import json
+    import threading
+
+    from simulator.llm.chat import ChatModel, Endpoint
+    from simulator.llm.embedder import Embedder
+    from simulator.tui.widgets.appraisal_card import AppraisalCard
+    from tests.conftest import FIXTURES
+
+    server.embeddings.update(json.loads((FIXTURES / "embeddings" / "dana.json").read_text()))
+    voiced = threading.Event()
+    server.responders["inner_reaction"] = lambda body: voiced.wait(10) and {"inner_reaction": "Here we go again."}
+    server.chat.append("Yeah, I've tried that.")
+    context = context_for(server)
+    endpoint = Endpoint(role="rater", base_url=server.base_url, api_key="x", model="scripted-model",
+                        backend="embedded", temperature=0.1, max_tokens=200, timeout=10, judge="heads")
+    context._models["rater"] = ChatModel(endpoint, embedder=Embedder(server.base_url, "scripted", timeout=10))
+    app = RehearseApp(context)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await type_and_send(pilot, "Why don't you ask your sister to take her one weekend a month?")
+        for _ in range(100):
+            if app.screen.query(AppraisalCard):
+                break
+            await pilot.pause(0.05)
+        [card] = app.screen.query(AppraisalCard)
+        shown = screen_text(pilot)
+        assert "Felt understood" in shown and "early advice" in shown and "Thinks:" not in shown
+        voiced.set()
+        await app.screen.engine.settle()
+        await pilot.pause()
+        assert len(app.screen.query(AppraisalCard)) == 1  # the same card, now with her thought
+        assert "Thinks: “Here we go again.”" in screen_text(pilot)

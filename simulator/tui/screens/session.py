@@ -66,6 +66,8 @@ class SessionScreen(Screen[None]):
         self.started = time.monotonic()
         self._cards: dict[int, ChatMessage] = {}
         """Trainee turn index to its message widget, where coach cards go."""
+        self._appraisal_cards: dict[int, AppraisalCard] = {}
+        """Coach mode: the card under each judged line, updated when its inner reaction comes."""
 
     @property
     def client_name(self) -> str:
@@ -129,6 +131,7 @@ class SessionScreen(Screen[None]):
         transcript = self.query_one("#transcript", VerticalScroll)
         transcript.remove_children()
         self._cards.clear()
+        self._appraisal_cards.clear()
         widgets = []
         for index, turn in enumerate(self.engine.branch.turns):
             widgets.append(self._message_for(turn))
@@ -136,6 +139,7 @@ class SessionScreen(Screen[None]):
                 self._cards[index] = widgets[-1]
                 if self.coach and turn.appraisal:
                     widgets.append(AppraisalCard(turn.appraisal, self.judged_by))
+                    self._appraisal_cards[index] = widgets[-1]
         transcript.mount_all(widgets)
         transcript.scroll_end(animate=False)
         self._update_bar()
@@ -150,8 +154,13 @@ class SessionScreen(Screen[None]):
             if turn.note:
                 self._cards[index].mark(turn.note)
         elif self.coach:
-            self.query_one("#transcript", VerticalScroll).mount(AppraisalCard(turn.appraisal, self.judged_by),
-                                                                after=self._cards[index])
+            shown = self._appraisal_cards.get(index)
+            if shown is not None and shown.is_attached:
+                shown.show(turn.appraisal)
+                return
+            card = AppraisalCard(turn.appraisal, self.judged_by)
+            self._appraisal_cards[index] = card
+            self.query_one("#transcript", VerticalScroll).mount(card, after=self._cards[index])
 
     def _status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)

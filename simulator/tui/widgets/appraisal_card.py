@@ -35,3 +35,7 @@ class AppraisalCard(Static):
         super().__init__(describe(appraisal), classes="appraisal")
         self.tooltip = judged_by or None
         """How far to trust the card: the method that judged it and its measured agreement."""
+
+    def show(self, appraisal: Appraisal) -> None:
+        """The same line's appraisal again, now with the client's inner reaction."""
+        self.update(describe(appraisal))
