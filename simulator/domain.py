@@ -74,6 +74,23 @@ class HiddenFeeling:
     """Trust level (0-10) at which the client can put this feeling into words."""
 
 
+EXAMPLE_MOMENTS = ("advice", "reassurance", "reflection_low_trust", "reflection_high_trust", "silence", "question")
+"""The moments a persona's example exchanges show, one each: how the client meets early advice,
+reassurance, an accurate reflection before and after trust has grown, a silence, an open question."""
+
+
+@dataclass(frozen=True)
+class ExampleExchange:
+    """A therapist line and the client's reply to it, given to the client model as an earlier turn:
+    small models copy dialogue far better than they follow a description of it."""
+
+    moment: str
+    """One of EXAMPLE_MOMENTS."""
+    therapist: str
+    """Empty for a silence."""
+    client: str
+
+
 @dataclass(frozen=True)
 class ClientBrief:
     """What only the client (and the rater playing the client) knows."""
@@ -83,6 +100,19 @@ class ClientBrief:
     what_helps: tuple[str, ...] = ()
     what_backfires: tuple[str, ...] = ()
     speech_examples: tuple[str, ...] = ()
+    example_exchanges: tuple[ExampleExchange, ...] = ()
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How the client model samples this persona's replies; None leaves the endpoint's setting."""
+
+    temperature: float | None = None
+    top_p: float | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    repeat_penalty: float | None = None
+    """llama.cpp's own penalty: sent only to the embedded engine."""
 
 
 @dataclass(frozen=True)
@@ -108,6 +138,7 @@ class Persona:
     instructor: InstructorNotes
     source: str = ""
     """The file the persona was read from."""
+    sampling: Sampling = Sampling()
 
     @property
     def id(self) -> str:

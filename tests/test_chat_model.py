@@ -107,3 +107,22 @@ async def test_status_errors_say_what_to_do(server, status, message):
         async for _ in model.stream([{"role": "user", "content": "hi"}]):
             pass
     await model.aclose()
+
+
+@pytest.mark.parametrize("backend", ["embedded", "endpoint"])
+async def test_a_personas_sampling_goes_with_its_replies(server, backend):
+    from dataclasses import replace
+
+    from simulator.domain import Sampling
+
+    model = model_for(server)
+    model = ChatModel(replace(model.endpoint, backend=backend))
+    server.chat.append("Fine.")
+    sampling = Sampling(temperature=0.9, top_p=0.9, presence_penalty=0.4, repeat_penalty=1.15)
+    assert "".join([piece async for piece in model.stream([{"role": "user", "content": "Hi"}], sampling)]) == "Fine."
+    body = server.chat_requests()[-1].body
+    assert (body["temperature"], body["top_p"], body["presence_penalty"]) == (0.9, 0.9, 0.4)
+    assert "frequency_penalty" not in body
+    # llama.cpp's own penalty goes only to the embedded engine: another server may refuse it.
+    assert body.get("repeat_penalty") == (1.15 if backend == "embedded" else None)
+    await model.aclose()

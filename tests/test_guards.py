@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from simulator import paths
-from simulator.engine.guards import MAX_WORDS, check_reply, disclosure_markers, echoes
+from simulator.domain import HiddenState
+from simulator.engine.guards import MAX_WORDS, SERIOUS, SILENT_MAX_WORDS, badness, check_reply, disclosure_markers, echoes
 from simulator.personas.loader import load_persona_file
 
 DANA = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
@@ -68,3 +69,74 @@ def test_saying_an_earlier_reply_again_is_caught_but_short_stock_answers_may_rec
     assert "repeated an earlier reply" in check_reply(again, DANA, (), earlier=earlier).problems
     assert check_reply("I don't know.", DANA, (), earlier=earlier).passed
     assert check_reply("Maybe. I'm not sure how any of it would work for me.", DANA, (), earlier=earlier).passed
+
+
+GUARDED = HiddenState(trust=2.0, resistance=7.0)
+OPEN = HiddenState(trust=8.0, resistance=2.0)
+TOM = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "tom-silent.yaml")
+MARCUS = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "marcus-hostile.yaml")
+
+
+@pytest.mark.parametrize(
+    ("reply", "problem"),
+    [
+        # The replies the bundled model gave Dana before these guards (issue #13).
+        ("Oh, I see. Thanks for understanding that it's not just about getting better; it's also about staying "
+         "strong and feeling whole.", "used therapy-speak"),
+        ("OK, I'll ask her sister. That sounds like a good idea.", "accepted a suggestion while still resisting"),
+        ("That's a great idea. Let me talk to her about it right away.", "accepted a suggestion while still resisting"),
+        ("Absolutely, that would be fantastic.", "accepted a suggestion while still resisting"),
+        ("*It's okay, you're strong. Sometimes it feels like the world is against you.*", "spoke as the therapist"),
+        ("I'm lonely and unseen, and I feel guilty.", "recited the hidden feeling 'lonely and unseen' word for word"),
+        ("Thank you. That means a lot.", "thanked the therapist before trusting them"),
+    ],
+)
+def test_guards_that_know_the_state_catch_a_client_who_gives_in_too_soon(reply, problem):
+    assert problem in check_reply(reply, DANA, (), state=GUARDED).problems
+
+
+def test_what_is_caught_while_guarded_is_allowed_once_trust_has_grown():
+    assert check_reply("Thank you. That means a lot.", DANA, (), state=OPEN).passed
+    assert check_reply("Maybe. I could ask my sister, I suppose.", DANA, (), state=OPEN).passed
+    assert check_reply("Oh, great, thanks. Another leaflet.", MARCUS, (), state=GUARDED).passed  # sarcasm is in character
+
+
+def test_a_silent_client_who_does_not_trust_yet_says_a_few_words():
+    long = "Well, I suppose I could tell you that school has been really hard lately and nobody seems to notice."
+    assert f"said more than {SILENT_MAX_WORDS} words, for a client who barely talks" in check_reply(
+        long, TOM, (), state=GUARDED).problems
+    assert check_reply("*shrugs* Dunno.", TOM, (), state=GUARDED).passed
+    assert check_reply(long, TOM, (), state=OPEN).passed
+    assert check_reply(long, DANA, (), state=GUARDED).passed
+
+
+def test_a_role_flip_is_worse_than_a_long_answer():
+    flip = check_reply("How does that make you feel?", DANA, (), state=GUARDED)
+    slip = check_reply("Thanks. " + "word " * 20, DANA, (), state=GUARDED)
+    assert badness(flip) > badness(slip) >= 1
+    assert badness(flip) >= SERIOUS > badness(slip)
+
+
+def test_every_builtin_example_exchange_is_what_the_fidelity_judge_calls_in_character():
+    from simulator.engine import hidden_state
+    from simulator.engine.fidelity import judge_reply
+    from simulator.personas.loader import persona_files
+
+    for path in persona_files(paths.BUILTIN_PERSONAS_DIR):
+        persona = load_persona_file(path)
+        start = hidden_state.initial_state(persona)
+        for example in persona.client.example_exchanges:
+            state = OPEN if example.moment == "reflection_high_trust" else start
+            verdict = judge_reply(example.client, persona, state, advice=example.moment == "advice")
+            assert verdict.in_character, (persona.id, example.moment, verdict.problems)
+
+
+def test_the_fidelity_judge_wants_a_yes_but_to_advice_and_no_apology_from_a_hostile_client():
+    from simulator.engine.fidelity import judge_reply
+
+    assert judge_reply("OK, I'll ask her sister. That sounds like a good idea.", DANA, GUARDED, advice=True).problems == (
+        "accepted a suggestion while still resisting", "took advice without a yes-but")
+    assert judge_reply("Yeah, but she lives two hours away.", DANA, GUARDED, advice=True).yes_but is True
+    assert judge_reply("Sorry, I didn't mean to snap.", MARCUS, GUARDED).problems == (
+        "apologised before trusting the therapist",)
+    assert judge_reply("Sorry, I didn't mean to snap.", MARCUS, OPEN).in_character

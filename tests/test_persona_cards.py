@@ -242,3 +242,29 @@ def test_written_persona_files_read_back_exactly_whatever_the_card_held():
     document = parse_yaml_text(persona_yaml(data, ["a header", "with: colon"]))
     assert document.problems == []
     assert document.data == data
+
+
+def test_a_cards_example_dialogue_becomes_example_exchanges_with_guessed_moments():
+    dialogue = ("<START>\n{{user}}: Have you tried talking to your crew about it?\n{{char}}: Yes, but they're all dead.\n"
+                "<START>\n{{user}}: It sounds like the sea was the only home you had.\n{{char}}: *looks away* Maybe.\n"
+                "<START>\n{{user}}: *says nothing*\n{{char}}: You going to stare all day?\n"
+                "<START>\n{{char}}: Leave me be.\n")
+    imported = persona_data_from_card({**FOREIGN_DATA, "mes_example": dialogue})
+    assert imported.data["client"]["example_exchanges"] == [
+        {"moment": "advice", "therapist": "Have you tried talking to your crew about it?",
+         "client": "Yes, but they're all dead."},
+        {"moment": "reflection_low_trust", "therapist": "It sounds like the sea was the only home you had.",
+         "client": "*looks away* Maybe."},
+        {"moment": "silence", "client": "You going to stare all day?"},
+    ]
+    assert any(g.startswith("client.example_exchanges") for g in imported.guessed)
+
+
+def test_export_writes_the_example_exchanges_as_the_cards_dialogue():
+    dana = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
+    dialogue = card_from_persona(dana)["data"]["mes_example"]
+    for exchange in dana.client.example_exchanges:
+        assert f"{{{{user}}}}: {exchange.therapist or '*waits in silence*'}\n{{{{char}}}}: {exchange.client}\n" in dialogue
+    assert persona_data_from_card(card_from_persona(dana)).data["client"]["example_exchanges"] == [
+        {"moment": e.moment, **({"therapist": e.therapist} if e.therapist else {}), "client": e.client}
+        for e in dana.client.example_exchanges]

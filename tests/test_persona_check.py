@@ -117,7 +117,8 @@ def test_few_hidden_feelings_and_probes_are_warnings_that_strict_turns_into_fail
     path.write_text(text, encoding="utf-8")
     check = check_persona_file(path)
     assert check.valid
-    assert {p.field for p in check.problems} == {"client.hidden_feelings", "instructor.probes"}
+    # (cut with the feelings, her example exchanges are missing too)
+    assert {p.field for p in check.problems} == {"client.hidden_feelings", "instructor.probes", "client.example_exchanges"}
     assert all(p.warning for p in check.problems)
     report = check_paths([path])
     assert report.passed() and not report.passed(strict=True)

@@ -10,7 +10,7 @@ import pytest
 
 from simulator.cli import main
 from simulator.commands.persona import _answers
-from simulator.domain import Archetype
+from simulator.domain import EXAMPLE_MOMENTS, Archetype
 from simulator.personas.loader import load_persona_file
 from simulator.personas.persona_file import check_persona_file
 from tests.conftest import PROJECT_DIR, rehearse_command
@@ -30,6 +30,7 @@ def test_the_skeleton_for_each_archetype_passes_check_without_warnings(isolated_
     assert check.valid and check.problems == [], check.lines()
     persona = load_persona_file(out)
     assert persona.profile.archetype.value == archetype and persona.id == f"sam-{archetype}"
+    assert [e.moment for e in persona.client.example_exchanges] == list(EXAMPLE_MOMENTS)
     assert "#" in out.read_text(encoding="utf-8")  # commented for the instructor
     assert main(["persona", "check", "--strict", str(out)]) == 0
 

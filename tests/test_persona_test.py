@@ -79,8 +79,10 @@ async def test_the_client_gets_the_same_prompt_as_in_a_real_session(server, cont
 
     first = server.chat_requests()[0].body["messages"]
     assert first[0]["content"] == real.client_messages()[0]["content"]
-    assert [m["role"] for m in first] == ["system", "user", "assistant", "user", "system"]
-    assert first[2]["content"] == DANA.profile.opening_lines[0]
+    examples = 2 * len(DANA.client.example_exchanges)
+    assert [m["role"] for m in first] == ["system", *["user", "assistant"] * (examples // 2), "user", "assistant", "user",
+                                          "system"]
+    assert first[examples + 2]["content"] == DANA.profile.opening_lines[0]
 
 
 async def test_standard_checks_catch_a_role_flip_an_early_disclosure_and_a_long_reply(server, context_for):
@@ -123,7 +125,7 @@ def test_all_passing_exits_0_and_prints_a_table(server, endpoint_env):
     assert DANA.instructor.probes[0].say in out and re.search(r"judge: +Reacts as expected\.", out)
     assert len(re.findall(rf"Dana: +{re.escape(IN_CHARACTER)}", out)) == len(DANA.instructor.probes) + len(STANDARD_LINES)
     assert "never plays the therapist" in out and "FAIL" not in out
-    assert out.rstrip().endswith("all passed: 2 probe(s), 4 checks")
+    assert out.rstrip().endswith("all passed: 2 probe(s), 5 checks")
 
 
 def test_a_missed_probe_exits_1_and_the_json_says_why(server, endpoint_env):
@@ -136,7 +138,8 @@ def test_a_missed_probe_exits_1_and_the_json_says_why(server, endpoint_env):
     assert document["persona"]["id"] == "dana-yes-but" and document["passed"] is False
     assert [p["matched"] for p in document["probes"]] == [True, False]
     assert document["probes"][1] == {"say": DANA.instructor.probes[1].say, "expect": DANA.instructor.probes[1].expect,
-                                     "reply": IN_CHARACTER, "matched": False, "reason": "No softening at all."}
+                                     "reply": IN_CHARACTER, "matched": False, "reason": "No softening at all.",
+                                     "problems": [], "passed": False}
     assert [line["name"] for line in document["lines"]] == [line.name for line in STANDARD_LINES]
     assert all(check["passed"] for check in document["checks"])
 
@@ -149,7 +152,26 @@ def test_a_failed_check_exits_1_and_is_shown(server, endpoint_env):
     assert result.returncode == 1
     assert "greeting: spoke as the therapist" in result.stdout
     assert re.search(r"Dana: +Yeah, but who would watch Mum\?\n {20,}\*rubs her eyes\*\n", result.stdout)
-    assert "0 of 2 probe(s) did not match, 1 of 4 checks failed" in result.stdout
+    assert "0 of 2 probe(s) did not match, 1 of 5 checks failed" in result.stdout
+
+
+async def test_a_probe_the_judge_matched_fails_when_the_reply_is_out_of_character(server, context_for):
+    # issue #13: the rater's judge passed the client reassuring the therapist as "one short sentence"
+    server.responders["probe_verdict"] = lambda body: {"reason": "One short sentence.", "matched": True}
+    server.chat.extend(["*It's okay, you're strong. Sometimes it feels like the world is against you.*", IN_CHARACTER])
+    report = await run_against(server, context_for)
+    flipped, kept = report.probes
+    assert flipped.verdict.matched and flipped.problems == ("spoke as the therapist",) and not flipped.passed
+    assert kept.passed and not report.passed
+
+
+async def test_the_advice_line_must_be_met_in_the_archetypes_way(server, context_for):
+    server.chat.extend([IN_CHARACTER, IN_CHARACTER, IN_CHARACTER, IN_CHARACTER,
+                        "That's a great idea. I'll try it tonight.", IN_CHARACTER, IN_CHARACTER])
+    report = await run_against(server, context_for)
+    archetype = next(check for check in report.checks if check.check.key == "archetype")
+    assert archetype.failures == (("advice", "accepted a suggestion while still resisting"),
+                                  ("advice", "took advice without a yes-but"))
 
 
 def test_a_persona_file_without_probes_runs_the_standard_checks(server, endpoint_env):

@@ -95,12 +95,26 @@ async def test_a_reply_that_fails_a_guard_is_written_again_once(server, context_
     assert last.text == "What brings you here today?"
     assert "spoke as the therapist even when written again" in last.note
 
-    stuck = "I appreciate it, but I'm not sure how any of these solutions fit into my life."
+    stuck = "Sure, but I'm not sure how any of these solutions fit into my life, honestly."
     server.chat.extend([stuck, stuck, "*shrugs* Maybe."])
     await say(engine, "Everyone hands you solutions.")
     pieces = await say(engine, "And none of them fit.")
     assert [p.reason for p in pieces if isinstance(p, Redo)] == ["repeated an earlier reply"]
     assert engine.session.turns[-1].text == "*shrugs* Maybe."
+    await context.aclose()
+
+
+async def test_when_both_drafts_fail_the_one_nearer_the_client_is_kept_without_a_note(server, context_for):
+    context = context_for(server)
+    engine = context.begin_session("dana-yes-but")
+    server.chat.extend(["Thanks, that's a good idea. I'll try it.", "How does that make you feel?"])
+    pieces = await say(engine, "Have you thought about asking your sister?")
+    [redo] = [p for p in pieces if isinstance(p, Redo)]
+    assert "accepted a suggestion while still resisting" in redo.reason
+    assert "do not agree to the suggestion" in server.chat_requests()[-1].body["messages"][-1]["content"]
+    last = engine.session.turns[-1]
+    assert last.text == "Thanks, that's a good idea. I'll try it." and last.note == ""
+    assert engine.guard_counts == {"rewritten": 1, "failed_twice": 1}
     await context.aclose()
 
 

@@ -45,10 +45,19 @@ async def test_a_session_streams_replies_saves_every_turn_and_ends_with_a_form(s
     assert persona.profile.name in system and persona.profile.situation in system
     assert persona.instructor.notes not in system
     assert all(probe.say not in system for probe in persona.instructor.probes)
-    # The client's history reaches the model as alternating turns, then the live state as a last note.
-    roles = [m["role"] for m in client_call.body["messages"]]
-    assert roles == ["system", "user", "assistant", "user", "assistant", "user", "system"]
-    assert "Director's note" in client_call.body["messages"][-1]["content"]
+    # The persona's example exchanges come first as earlier turns, then the session: each of the
+    # trainee's lines with the director's note its reply was written after, then the live note.
+    messages = client_call.body["messages"]
+    examples = persona.client.example_exchanges
+    assert examples, "the built-in personas show the model their voice"
+    assert [m["content"] for m in messages[1:1 + 2 * len(examples)]] == [
+        text for e in examples for text in (e.therapist or "*waits in silence*", e.client)]
+    session = messages[1 + 2 * len(examples):]
+    assert [m["role"] for m in session] == ["user", "assistant", "user", "system", "assistant", "user", "system"]
+    assert "Director's note" in session[-1]["content"] and "Director's note" in session[3]["content"]
+    # What the engine read last turn is unchanged at the start of this turn's prompt, so its cache holds.
+    first_call = server.chat_requests()[-2]
+    assert messages[:len(first_call.body["messages"])] == first_call.body["messages"]
 
     rater_call = server.structured_requests("client_form")[-1]
     rater_prompt = rater_call.all_text
@@ -83,3 +92,32 @@ async def test_an_empty_line_is_refused(server, context_for):
         async for _ in engine.say("   "):
             pass
     await context.aclose()
+
+
+@pytest.mark.parametrize(("persona_id", "says"), [
+    ("dana-yes-but", 'say "yes, but" and give one concrete reason it cannot work for you'),
+    ("tom-silent", "A few words at most, or only a gesture"),
+    ("marcus-hostile", "Never thank, apologise or agree"),
+])
+async def test_the_directors_note_says_what_this_archetype_does_now(server, context_for, persona_id, says):
+    context = context_for(server)
+    engine = context.begin_session(persona_id)
+    server.chat.append("*shrugs*")
+    async for _ in engine.say("Have you thought about talking to someone at school?"):
+        pass
+    note = server.chat_requests()[-1].body["messages"][-1]["content"]
+    assert note.startswith("[Director's note") and says in note
+    if persona_id == "tom-silent":
+        assert note.endswith("Reply in a few words, or only a gesture.]")
+    await context.aclose()
+
+
+def test_once_trust_has_grown_the_client_opens_up_in_character():
+    from simulator.domain import Archetype, HiddenState
+    from simulator.engine.directions import behaviour_now, reply_length
+
+    guarded, opened = HiddenState(trust=2, resistance=8), HiddenState(trust=8, resistance=2)
+    assert "yes, but" in behaviour_now(Archetype.YES_BUT, guarded)
+    assert "yes, but" not in behaviour_now(Archetype.YES_BUT, opened)
+    assert "admit how hard it is" in behaviour_now(Archetype.YES_BUT, opened)
+    assert reply_length(Archetype.SILENT, opened) == "one or two short sentences"

@@ -317,6 +317,7 @@ def _print_test_report(report) -> None:
             _print_rows(f"{number:<5}  {_verdict(result.passed)}", 15, [
                 ("you:", result.probe.say), (speaker, result.reply),
                 ("expected:", result.probe.expect), ("judge:", result.verdict.reason),
+                *([("in character:", "no — " + "; ".join(result.problems))] if result.problems else []),
             ])
     else:
         print("no probes — add instructor.probes (a line to say and the reaction you expect) to test reactions")

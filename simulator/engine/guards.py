@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from simulator.domain import HiddenFeeling, Persona
+from simulator.domain import Archetype, HiddenFeeling, HiddenState, Persona
+from simulator.engine.directions import HIGH_RESISTANCE, OPEN_AT_TRUST
 
 MAX_WORDS = 90
 
@@ -27,9 +28,31 @@ THERAPIST_VOICE = re.compile(
     r"thank you for sharing( that)?|i'?m here to (help|support) you|have you (tried|considered) (talking|speaking) to a|"
     r"i (understand|hear|see) (your|how you) (frustration|pain|struggle|feel)|"
     r"i know you'?re (exhausted|tired|overwhelmed|struggling|frustrated|hurting)|"
-    r"(it'?s time to start|you need to start|remember to) tak(e|ing) care of yourself)\b",
+    r"(it'?s time to start|you need to start|remember to) tak(e|ing) care of yourself|"
+    r"it'?s (okay|ok|alright),? you'?re (strong|doing)|you'?re (so )?strong|you'?re doing (a )?(great|good|fine)|"
+    r"(^|\n)\s*\*\s*(you|they|she|he) (nods?|smiles?|leans?|looks?|says?|asks?|pauses?)\b)\b",
     re.IGNORECASE,
 )
+THERAPY_SPEAK = re.compile(
+    r"\b(i feel (so |really |truly )?(validated|heard|seen|understood)|thank(s| you) for (understanding|listening|"
+    r"sharing|holding|being here|your (support|help|patience|understanding))|that (really )?resonates|"
+    r"i appreciate (you|your|that|the)|my (healing|wellness) journey|coping (mechanisms|strategies)|"
+    r"(it'?s|this is) (also )?about (staying|feeling|being) (strong|whole)|feeling whole|safe space|"
+    r"i('m| am) (so )?grateful)\b",
+    re.IGNORECASE,
+)
+GRATITUDE = re.compile(r"\b(thank(s| you)|i appreciate|grateful)\b", re.IGNORECASE)
+SARCASTIC_THANKS = re.compile(r"\b((gee|oh|wow|great|well),? thanks|thanks (a lot|for nothing|a bunch)|no,? thanks)\b",
+                              re.IGNORECASE)
+ACCEPTS_ADVICE = re.compile(
+    r"\b((that'?s|what) a (great|good|wonderful|fantastic|brilliant) (idea|suggestion|point|plan)|"
+    r"(that|it) (sounds|seems) like a (good|great) (idea|plan|start)|i'?ll (definitely )?(try|do) (that|it|them)|"
+    r"i will (definitely )?(try|do)|you'?re (absolutely |so )?right|absolutely,? that would|"
+    r"let me (try|talk to|do) (that|it|her|him|them)|i'?ll (ask|talk to|call) (her|him|them)|good idea)\b",
+    re.IGNORECASE,
+)
+SILENT_MAX_WORDS = 15
+"""A silent client who does not yet trust says a few words, or only a gesture."""
 QUOTED = re.compile(r"(^|(?<=[\s(]))['\"‘“][^'\"’”\n]+['\"’”](?=[\s.,;:!?)]|$)")
 """Words in quotation marks: a client mocking a therapist's stock phrase is not speaking as one."""
 STOPWORDS = frozenset(
@@ -84,24 +107,48 @@ def repeats(reply: str, earlier: list[str]) -> bool:
     return bool(runs) and any(runs & _word_runs(before, REPEAT_WORDS) for before in earlier)
 
 
+def recites_label(reply: str, feeling: HiddenFeeling) -> bool:
+    """The reply says a hidden feeling's label in the persona file's own words ("lonely and unseen"):
+    a client puts a feeling in words of their own."""
+    label = [word[:4] for word in re.findall(r"[a-z']+", feeling.feeling.lower())]
+    return len(label) >= 2 and bool(_word_runs(reply, min(3, len(label))) & _word_runs(feeling.feeling, min(3, len(label))))
+
+
 def check_reply(
     reply: str,
     persona: Persona,
     unspeakable: tuple[HiddenFeeling, ...],
     instructions: str = "",
     earlier: list[str] | None = None,
+    state: HiddenState | None = None,
 ) -> GuardResult:
     """Judge a reply. `instructions` is the hidden text the client was given but must never recite;
-    `earlier` are the client's replies so far, which it must not say again word for word."""
+    `earlier` are the client's replies so far, which it must not say again word for word; `state`
+    (trust and resistance now) holds back gratitude, agreement and long answers the archetype's
+    client would not give yet."""
     problems = []
+    unquoted = QUOTED.sub(" ", reply)
     if instructions and echoes(reply, instructions):
         problems.append("repeated its instructions")
     if earlier and repeats(reply, earlier):
         problems.append("repeated an earlier reply")
     if OUT_OF_CHARACTER.search(reply):
         problems.append("left character")
-    if THERAPIST_VOICE.search(QUOTED.sub(" ", reply)):
+    if THERAPIST_VOICE.search(unquoted):
         problems.append("spoke as the therapist")
+    if THERAPY_SPEAK.search(unquoted):
+        problems.append("used therapy-speak")
+    archetype = persona.profile.archetype
+    if state is not None and state.trust < OPEN_AT_TRUST:
+        if GRATITUDE.search(SARCASTIC_THANKS.sub(" ", unquoted)) and not THERAPY_SPEAK.search(unquoted):
+            problems.append("thanked the therapist before trusting them")
+        if archetype is Archetype.SILENT and len(reply.split()) > SILENT_MAX_WORDS:
+            problems.append(f"said more than {SILENT_MAX_WORDS} words, for a client who barely talks")
+    if state is not None and state.resistance >= HIGH_RESISTANCE and ACCEPTS_ADVICE.search(unquoted):
+        problems.append("accepted a suggestion while still resisting")
+    for feeling in persona.client.hidden_feelings:
+        if recites_label(unquoted, feeling):
+            problems.append(f"recited the hidden feeling '{feeling.feeling}' word for word")
     words = _stems(reply)
     for feeling in unspeakable:
         markers = disclosure_markers(persona, feeling)
@@ -113,11 +160,35 @@ def check_reply(
     return GuardResult(tuple(problems))
 
 
+SEVERITY = (("left character", 100), ("spoke as the therapist", 50), ("said '", 40), ("recited", 30),
+            ("repeated its instructions", 30), ("accepted a suggestion", 20), ("used therapy-speak", 15),
+            ("thanked", 10), ("said more than", 10), ("repeated an earlier reply", 5), ("ran past", 5))
+
+
+SERIOUS = 40
+"""From this badness on, a reply that fails twice is shown with a note: a role flip, leaving
+character, a hidden feeling said before its trust."""
+
+
+def badness(result: GuardResult) -> int:
+    """How far a reply is from the client: a role flip is worse than a long answer."""
+    return sum(next((weight for start, weight in SEVERITY if problem.startswith(start)), 10)
+               for problem in result.problems)
+
+
+FIXES = (("accepted a suggestion", "do not agree to the suggestion: push back as you would"),
+         ("used therapy-speak", "talk like yourself, in everyday words, not like a self-help book"),
+         ("thanked", "do not thank the therapist: you do not trust them yet"),
+         ("said more than", "say a few words at most, or only a gesture"),
+         ("recited", "put any feeling in your own everyday words"))
+
+
 def correction_note(result: GuardResult, persona: Persona) -> str:
     """What the regenerated reply is told, in the client prompt's own terms."""
     name = persona.profile.name
+    fixes = [fix for start, fix in FIXES if any(problem.startswith(start) for problem in result.problems)]
     return (
         f"Your last draft {', '.join(result.problems)}. Answer again as {name}, the client, in the first person: "
         "stay in the role, do not speak like a therapist, keep the hidden feelings unspoken, "
-        "and use at most three short sentences."
+        + "".join(f"{fix}, " for fix in fixes) + "and use at most three short sentences."
     )

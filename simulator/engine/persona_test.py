@@ -1,8 +1,9 @@
 """`persona test`: play a persona's probes and a few standard trainee lines against the client model.
 
 Each line is said at the start of a fresh session, with exactly the prompt a real session sends, and
-only the client's first reply is kept. Probe replies go to the rater model's judge (rating/probes.py);
-the standard lines go through the session guards, which need no model call. Everything runs one call
+only the client's first reply is kept. Every reply, probe or standard line, is judged in character
+by `fidelity.judge_reply` (checks in code, the judge of bench/client_fidelity.py); a probe reply must
+also do what the instructor expects, by the rater model's judge (rating/probes.py). Everything runs one call
 at a time, which suits a local engine, and nothing is saved to the transcripts folder.
 """
 
@@ -14,7 +15,7 @@ from typing import Any
 
 from simulator.domain import Persona, Probe, Session, Speaker, Turn
 from simulator.engine import hidden_state
-from simulator.engine.guards import check_reply
+from simulator.engine.fidelity import judge_reply
 from simulator.engine.session import SILENT_REPLY, SessionEngine, tidy_reply
 from simulator.llm.chat import ChatModel, Message
 from simulator.prompts import PromptRenderer
@@ -35,6 +36,7 @@ STANDARD_LINES = (
     StandardLine("open question", "What would you like us to focus on today?"),
     StandardLine("advice", "Have you thought about getting more exercise and going to bed earlier?"),
     StandardLine("reflection", "It sounds like things have been really hard for you lately."),
+    StandardLine("reassurance", "I'm sure things will get better soon. You're doing really well."),
 )
 
 
@@ -52,6 +54,9 @@ CHECKS = (
     Check("not_therapist", "never plays the therapist", lambda problem: problem == "spoke as the therapist"),
     Check("no_early_disclosure", "keeps hidden feelings unsaid at first", lambda problem: problem.startswith("said '")),
     Check("short", "keeps replies short", lambda problem: problem.startswith("ran past")),
+    Check("archetype", "behaves like its archetype",
+          lambda problem: problem.startswith(("took advice", "accepted a suggestion", "thanked", "apologised",
+                                              "used therapy-speak", "said more than", "recited"))),
 )
 
 
@@ -60,10 +65,12 @@ class ProbeResult:
     probe: Probe
     reply: str
     verdict: ProbeVerdict
+    problems: tuple[str, ...] = ()
+    """What the fidelity judge found out of character; any one fails the probe, whatever the verdict."""
 
     @property
     def passed(self) -> bool:
-        return self.verdict.matched
+        return self.verdict.matched and not self.problems
 
 
 @dataclass(frozen=True)
@@ -117,7 +124,8 @@ class PersonaTestReport:
             "rater_model": self.rater_model,
             "passed": self.passed,
             "probes": [{"say": p.probe.say, "expect": p.probe.expect, "reply": p.reply,
-                        "matched": p.verdict.matched, "reason": p.verdict.reason} for p in self.probes],
+                        "matched": p.verdict.matched, "reason": p.verdict.reason, "problems": list(p.problems),
+                        "passed": p.passed} for p in self.probes],
             "lines": [{"name": r.line.name, "say": r.line.say, "reply": r.reply, "problems": list(r.problems)}
                       for r in self.lines],
             "checks": [{"key": c.check.key, "label": c.check.label, "passed": c.passed,
@@ -157,8 +165,15 @@ class PersonaTester:
         return tidy_reply(text, self.persona.profile.name) or SILENT_REPLY, messages
 
     async def run_probe(self, probe: Probe) -> ProbeResult:
-        reply, _ = await self.first_reply(probe.say)
-        return ProbeResult(probe, reply, await self.judge.judge(probe, reply))
+        reply, messages = await self.first_reply(probe.say)
+        problems = self._judged(reply, messages, advice=False).problems
+        return ProbeResult(probe, reply, await self.judge.judge(probe, reply), problems)
+
+    def _judged(self, reply: str, messages: list[Message], advice: bool):
+        start = hidden_state.initial_state(self.persona)
+        # The last message is the live director's note; like the hidden text, it must never be recited.
+        instructions = "\n".join([messages[-1]["content"], *self._hidden_text()])
+        return judge_reply(reply, self.persona, start, advice=advice, instructions=instructions)
 
     def _hidden_text(self) -> list[str]:
         brief = self.persona.client
@@ -167,11 +182,7 @@ class PersonaTester:
 
     async def run_line(self, line: StandardLine) -> LineResult:
         reply, messages = await self.first_reply(line.say)
-        start = hidden_state.initial_state(self.persona)
-        # The last message is the live director's note; like the hidden text, it must never be recited.
-        instructions = "\n".join([messages[-1]["content"], *self._hidden_text()])
-        verdict = check_reply(reply, self.persona, hidden_state.unspeakable(self.persona, start), instructions)
-        return LineResult(line, reply, verdict.problems)
+        return LineResult(line, reply, self._judged(reply, messages, advice=line.name == "advice").problems)
 
 
 async def run_persona_test(

@@ -8,6 +8,7 @@ import copy
 import re
 import secrets
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing, suppress
 from dataclasses import dataclass
@@ -25,7 +26,8 @@ from simulator.domain import (
     now_utc,
 )
 from simulator.engine import hidden_state
-from simulator.engine.guards import check_reply, correction_note
+from simulator.engine.directions import behaviour_now, reply_length
+from simulator.engine.guards import SERIOUS, GuardResult, badness, check_reply, correction_note
 from simulator.engine.off_task import looks_off_task
 from simulator.errors import RehearseError
 from simulator.llm.chat import ChatModel, Message
@@ -96,6 +98,13 @@ class SessionEngine:
         self._client_idle = asyncio.Event()
         self._client_idle.set()
         self._system_prompt: str | None = None
+        self.voice_reactions = True
+        """Whether heads-judged lines get their inner reaction voiced (benches of the client turn it off)."""
+        self.guard_counts: Counter[str] = Counter()
+        """Replies rewritten after failing a guard, those that failed twice, and those shown with a note."""
+        self._notes_given: dict[tuple[str, int], str] = {}
+        """(branch id, trainee turn index) to the director's note its reply was written after, replayed
+        word for word so the engine's prompt cache still matches (a resumed session recomputes them)."""
         self.on_appraised: Callable[[Branch, int], None] | None = None
         """Called with the branch and turn index each time a trainee turn has been appraised, or has
         failed to be (its note then says why)."""
@@ -179,6 +188,7 @@ class SessionEngine:
     # --- the client ------------------------------------------------------------------------
 
     def _stage_direction(self, state: HiddenState) -> str:
+        archetype = self.persona.profile.archetype
         return self.prompts.render(
             "client_state.j2",
             profile=self.persona.profile,
@@ -186,29 +196,48 @@ class SessionEngine:
             trust_label=hidden_state.describe_trust(state.trust),
             resistance=state.resistance,
             resistance_label=hidden_state.describe_resistance(state.resistance),
+            behaviour=behaviour_now(archetype, state),
+            length=reply_length(archetype, state),
             speakable=[f.feeling for f in hidden_state.ready_to_voice(self.persona, state)],
         )
 
+    def _example_messages(self) -> list[Message]:
+        """The persona's example exchanges, as earlier turns the model continues in the same voice."""
+        messages: list[Message] = []
+        for example in self.persona.client.example_exchanges:
+            messages.append({"role": "user", "content": example.therapist or SILENCE_TEXT})
+            messages.append({"role": "assistant", "content": example.client})
+        return messages
+
     def client_messages(self, correction: str = "") -> list[Message]:
-        """Persona first and unchanging, then the transcript, then the live state as a last note."""
+        """Persona and examples first and unchanging, then the transcript with the director's note
+        each reply was given kept after its line, then the live note: each turn the engine's cache
+        holds everything up to the new line, so it reads only that line and its note."""
         if self._system_prompt is None:
             self._system_prompt = self.prompts.render(
                 "client_system.j2", profile=self.persona.profile, client=self.persona.client
             )
         messages: list[Message] = [
             {"role": "system", "content": self._system_prompt},
+            *self._example_messages(),
             {"role": "user", "content": SESSION_START},
         ]
-        for turn in self.branch.turns:
+        branch = self.branch
+        for index, turn in enumerate(branch.turns):
             if turn.speaker is Speaker.TRAINEE:
                 text = SILENCE_TEXT if turn.kind is TurnKind.SILENCE else turn.text
                 messages.append({"role": "user", "content": text})
+                if index < len(branch.turns) - 1:
+                    given = self._notes_given.get((branch.id, index))
+                    messages.append({"role": "system",
+                                     "content": given or self._stage_direction(self.state_before(index, branch))})
             else:
                 messages.append({"role": "assistant", "content": turn.text})
         if messages[-1]["role"] == "user":
             direction = self._stage_direction(self.state)
             if correction:
                 direction += "\n" + correction
+            self._notes_given[(branch.id, len(branch.turns) - 1)] = direction
             messages.append({"role": "system", "content": direction})
         return messages
 
@@ -252,7 +281,7 @@ class SessionEngine:
         try:
             for attempt in range(2):
                 pieces: list[str] = []
-                async with aclosing(self.client.stream(self.client_messages(correction))) as stream:
+                async with aclosing(self.client.stream(self.client_messages(correction), self.persona.sampling)) as stream:
                     async for piece in stream:
                         if line_saved is not None:
                             await line_saved
@@ -272,16 +301,26 @@ class SessionEngine:
                 reply = tidy_reply("".join(pieces), self.persona.profile.name) or SILENT_REPLY
                 earlier = [turn.text for turn in branch.turns if turn.speaker is Speaker.CLIENT]
                 verdict = check_reply(reply, self.persona, hidden_state.unspeakable(self.persona, state), instructions,
-                                      earlier)
+                                      earlier, state)
                 if verdict.passed:
                     break
                 if attempt == 0:
                     if shown:
                         await self.writer.save(self.session)  # a rejected reply must not outlive a crash
+                    first_draft = (reply, verdict)
+                    self.guard_counts["rewritten"] += 1
                     correction = correction_note(verdict, self.persona)
                     yield Redo("; ".join(verdict.problems))
                 else:
-                    note = f"this reply {', '.join(verdict.problems)} even when written again"
+                    # Both drafts failed: keep the one nearer the client. Only a role flip or a hidden
+                    # feeling said too soon is worth a note; a lesser slip is the client's own.
+                    self.guard_counts["failed_twice"] += 1
+                    if badness(first_draft[1]) < badness(verdict):
+                        reply, verdict = first_draft
+                    serious = [p for p in verdict.problems if badness(GuardResult((p,))) >= SERIOUS]
+                    if serious:
+                        self.guard_counts["noted"] += 1
+                        note = f"this reply {', '.join(serious)} even when written again"
         except BaseException:
             if _take_back(branch, partial):
                 with suppress(RehearseError):
@@ -368,7 +407,7 @@ class SessionEngine:
         await self.writer.save(self.session)
         if self.on_appraised is not None:
             self.on_appraised(branch, index)
-        if voice_later:
+        if voice_later and self.voice_reactions:
             previous = self._reactions
             self._reactions = asyncio.create_task(self._voice_after(previous, branch, index))
 

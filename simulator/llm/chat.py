@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from simulator.domain import Sampling
 from simulator.errors import ModelError
 from simulator.llm.structured import Answer, AnswerProblem, answer_schema, parse_answer
 
@@ -153,14 +154,24 @@ class ChatModel:
         defaults = dict(temperature=self.endpoint.temperature, max_tokens=self.endpoint.max_tokens)
         return {"model": model, "messages": messages, **defaults, **extra}
 
-    async def stream(self, messages: list[Message]) -> AsyncIterator[str]:
-        """The reply, piece by piece as the model writes it.
+    def sampling_options(self, sampling: Sampling | None) -> dict[str, Any]:
+        """A persona's sampling as request options; llama.cpp's repeat penalty only for the embedded
+        engine, as other servers may refuse an option they do not know."""
+        if sampling is None:
+            return {}
+        options = {key: value for key, value in vars(sampling).items() if value is not None and key != "repeat_penalty"}
+        if sampling.repeat_penalty is not None and self.endpoint.backend == "embedded":
+            options["extra_body"] = {"repeat_penalty": sampling.repeat_penalty}
+        return options
+
+    async def stream(self, messages: list[Message], sampling: Sampling | None = None) -> AsyncIterator[str]:
+        """The reply, piece by piece as the model writes it; `sampling` is the persona's own.
 
         A stream that ends without the server saying it finished was cut off: that is an error,
         not a short reply.
         """
         model = await self.model_name()
-        request = self._request(model, messages, stream=True)
+        request = self._request(model, messages, stream=True, **self.sampling_options(sampling))
         stream = await self._call(lambda: self.client.chat.completions.create(**request))
         received = 0
         finished = False

@@ -62,7 +62,7 @@ def card_from_persona(persona: Persona, card: Mapping[str, Any] | None = None) -
             "one to four short sentences, and softens only when truly understood."
         ),
         "first_mes": profile.opening_lines[0],
-        "mes_example": "".join(f"<START>\n{{{{char}}}}: {line}\n" for line in client.speech_examples),
+        "mes_example": _mes_example(persona),
         "creator_notes": (
             f"Rehearse persona: a difficult therapy client ({profile.archetype.label}), difficulty "
             f"{profile.difficulty}/5. Import it with `rehearse persona import` to keep its hidden feelings, "
@@ -79,6 +79,15 @@ def card_from_persona(persona: Persona, card: Mapping[str, Any] | None = None) -
     if "character_book" in card:
         data["character_book"] = card["character_book"]
     return {"spec": V2_SPEC, "spec_version": "2.0", "data": data}
+
+
+def _mes_example(persona: Persona) -> str:
+    """The card's example dialogue: each example exchange as a {{user}} / {{char}} pair, then the
+    client's loose speech examples."""
+    blocks = [f"<START>\n{{{{user}}}}: {e.therapist or '*waits in silence*'}\n{{{{char}}}}: {e.client}\n"
+              for e in persona.client.example_exchanges]
+    blocks += [f"<START>\n{{{{char}}}}: {line}\n" for line in persona.client.speech_examples]
+    return "".join(blocks)
 
 
 def _personality(persona: Persona) -> str:
@@ -161,9 +170,14 @@ def _guess_persona(fields: Mapping[str, Any], kept: dict[str, Any], version: str
             "what_helps": [fill.todo("client.what_helps", "what lets the client soften")],
             "what_backfires": [fill.todo("client.what_backfires", "what makes the client close down")],
             "speech_examples": _speech_examples(fields.get("mes_example"), name, fill),
+            "example_exchanges": _example_exchanges(fields.get("mes_example"), name, fill),
         },
         "instructor": {"notes": fill.clean(fields.get("creator_notes")), "probes": []},
     }
+    if data["client"]["example_exchanges"]:
+        fill.guessed.append("client.example_exchanges (each exchange's moment, from the therapist's words)")
+    else:
+        del data["client"]["example_exchanges"]
     fill.guessed.append("difficulty (set to 3)")
     if kept:
         data["card"] = kept
@@ -224,3 +238,37 @@ def _speech_examples(value: Any, name: str, fill: _Filler) -> list[str]:
             if text:
                 lines.append(text)
     return lines[:8]
+
+
+_MOMENT_CUES = (
+    ("silence", re.compile(r"^\W*$|^\*[^*]*(silen|says nothing|waits|quiet)[^*]*\*$", re.IGNORECASE)),
+    ("advice", re.compile(r"\b(should|have you (tried|thought|considered)|why don'?t you|try|maybe you could|"
+                          r"what if you|you need to|you could)\b", re.IGNORECASE)),
+    ("reassurance", re.compile(r"\b(you'?re doing|it'?ll be|don'?t worry|it will (be|get)|everything will|"
+                               r"you'?ll be)\b", re.IGNORECASE)),
+    ("reflection_low_trust", re.compile(r"\b(sounds like|it seems|you feel|you must|you seem|i hear)\b", re.IGNORECASE)),
+    ("question", re.compile(r"\?")),
+)
+
+
+def _example_exchanges(value: Any, name: str, fill: _Filler) -> list[dict[str, str]]:
+    """Each {{user}} line answered by the character in a card's example dialogue, as an example
+    exchange; its moment is guessed from the user's words (the instructor confirms it)."""
+    char = ("{{char}}:", "<bot>:") + ((name.lower() + ":",) if name else ())
+    user = ("{{user}}:", "<user>:")
+    exchanges, said = [], None
+    for line in _text(value).splitlines():
+        stripped = line.strip()
+        lowered = stripped.lower()
+        if lowered.startswith("<start>"):
+            said = None
+        elif speaker := next((s for s in user if lowered.startswith(s)), None):
+            said = _USER.sub("you", _CHAR.sub(fill.name, stripped[len(speaker):])).strip()
+        elif (speaker := next((s for s in char if lowered.startswith(s)), None)) and said is not None:
+            reply = fill.line(stripped[len(speaker):])
+            moment = next((m for m, cue in _MOMENT_CUES if cue.search(said)), "question")
+            if reply:
+                exchanges.append({"moment": moment, **({"therapist": said} if moment != "silence" else {}),
+                                  "client": reply})
+            said = None
+    return exchanges[:12]

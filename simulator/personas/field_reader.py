@@ -107,6 +107,17 @@ class FieldReader:
             return value
         return None
 
+    def number(self, data: Mapping[str, Any], key: str, field: str, low: float, high: float) -> float | None:
+        """An optional number from low to high; None when absent or wrong (then noted)."""
+        value = data.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            shown = repr(value) if isinstance(value, (int, float, str)) else kind_of(value)
+            self.error(field, f"must be a number from {low:g} to {high:g}, got {shown[:40]}", "correct the number")
+            return None
+        return float(value)
+
     def texts(self, data: Mapping[str, Any], key: str, field: str, required: bool = False) -> tuple[str, ...] | None:
         value = data.get(key)
         if isinstance(value, str):

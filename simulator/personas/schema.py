@@ -16,13 +16,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simulator.domain import (
+    EXAMPLE_MOMENTS,
     Archetype,
     ClientBrief,
+    ExampleExchange,
     HiddenFeeling,
     InstructorNotes,
     Persona,
     PersonaProfile,
     Probe,
+    Sampling,
 )
 from simulator.errors import PersonaError
 from simulator.personas.field_reader import FieldReader, kind_of
@@ -33,15 +36,21 @@ MIN_HIDDEN_FEELINGS = 3
 MIN_PROBES = 2
 
 VISIBLE_KEYS = ("id", "name", "age", "archetype", "difficulty", "tags", "situation", "opening_lines")
-CLIENT_KEYS = ("speaking_style", "hidden_feelings", "what_helps", "what_backfires", "speech_examples")
+CLIENT_KEYS = ("speaking_style", "hidden_feelings", "what_helps", "what_backfires", "speech_examples",
+               "example_exchanges")
 INSTRUCTOR_KEYS = ("notes", "probes")
 CARD_KEYS = ("creator", "character_version", "system_prompt", "post_history_instructions", "character_book",
              "extensions")
-TOP_KEYS = (*VISIBLE_KEYS, "client", "instructor", "card")
+TOP_KEYS = (*VISIBLE_KEYS, "client", "sampling", "instructor", "card")
 FEELING_KEYS = ("feeling", "intensity", "reason", "voice_at_trust")
+EXCHANGE_KEYS = ("moment", "therapist", "client")
+MAX_EXAMPLE_WORDS = 60
+SAMPLING_RANGES = {"temperature": (0.0, 2.0), "top_p": (0.01, 1.0), "presence_penalty": (-2.0, 2.0),
+                   "frequency_penalty": (-2.0, 2.0), "repeat_penalty": (0.5, 2.0)}
 PROBE_KEYS = ("say", "expect")
 SECTION_OF = {**{key: "" for key in VISIBLE_KEYS}, **{key: "client" for key in CLIENT_KEYS},
-              **{key: "instructor" for key in INSTRUCTOR_KEYS}, "card": ""}
+              **{key: "instructor" for key in INSTRUCTOR_KEYS}, **{key: "sampling" for key in SAMPLING_RANGES},
+              "card": "", "sampling": ""}
 """Where each key belongs: '' is the top level."""
 
 
@@ -75,10 +84,11 @@ def validate_persona(data: Any, source: str = "") -> Validation:
     brief = _client_brief(fields, fields.mapping(top.get("client"), "client", CLIENT_KEYS))
     notes = _instructor_notes(fields, fields.mapping(top.get("instructor"), "instructor", INSTRUCTOR_KEYS,
                                                      required=False))
+    sampling = _sampling(fields, fields.mapping(top.get("sampling"), "sampling", tuple(SAMPLING_RANGES), required=False))
     card = _card(fields, top.get("card"))
     if errors(fields.problems):
         return Validation(None, fields.problems)
-    persona = Persona(profile=profile, client=brief, instructor=notes, source=source)
+    persona = Persona(profile=profile, client=brief, instructor=notes, source=source, sampling=sampling)
     return Validation(PersonaDocument(persona, card), fields.problems)
 
 
@@ -151,9 +161,65 @@ def _client_brief(fields: FieldReader, data: Mapping[str, Any]) -> ClientBrief |
     if values["what_helps"] == ():
         fields.warn("client.what_helps", "is empty",
                     "say what lets this client soften, or the model will not know how to reward good replies")
-    if any(value is None for value in values.values()) or len(feelings) != len(entries):
+    exchanges = _example_exchanges(fields, data, feelings)
+    if any(value is None for value in values.values()) or len(feelings) != len(entries) or exchanges is None:
         return None
-    return ClientBrief(hidden_feelings=tuple(feelings), **values)
+    return ClientBrief(hidden_feelings=tuple(feelings), example_exchanges=exchanges, **values)
+
+
+def _example_exchanges(fields: FieldReader, data: Mapping[str, Any],
+                       feelings: list[HiddenFeeling]) -> tuple[ExampleExchange, ...] | None:
+    """The client's example exchanges: each moment once, in the client's voice, reciting no hidden feeling."""
+    entries = fields.entries(data, "example_exchanges", "client.example_exchanges")
+    exchanges = []
+    for index, item in enumerate(entries):
+        where = f"client.example_exchanges[{index}]"
+        entry = fields.mapping(item, where, EXCHANGE_KEYS)
+        moment = fields.text(entry, "moment", f"{where}.moment")
+        if moment is not None and moment not in EXAMPLE_MOMENTS:
+            close = difflib.get_close_matches(moment, EXAMPLE_MOMENTS, n=1)
+            fields.error(f"{where}.moment", f"unknown moment {moment!r}",
+                         f"did you mean '{close[0]}'?" if close else f"use one of: {', '.join(EXAMPLE_MOMENTS)}")
+            moment = None
+        silence = moment == "silence"
+        therapist = fields.text(entry, "therapist", f"{where}.therapist", required=not silence)
+        if silence and therapist:
+            fields.error(f"{where}.therapist", "a silence has no therapist line",
+                         "remove 'therapist:' from this exchange; the client answers the silence itself")
+            therapist = None
+        client = fields.text(entry, "client", f"{where}.client")
+        if client is not None:
+            if len(client.split()) > MAX_EXAMPLE_WORDS:
+                fields.warn(f"{where}.client", f"runs to {len(client.split())} words",
+                            f"keep it under {MAX_EXAMPLE_WORDS}: the model copies the length of its examples")
+            for feeling in feelings:
+                if feeling.feeling.lower() in client.lower() or feeling.reason.lower()[:40] in client.lower():
+                    fields.warn(f"{where}.client", f"recites the hidden feeling '{feeling.feeling}'",
+                                "say it in the client's everyday words: the model copies examples, so it will recite it too")
+        if moment is not None and therapist is not None and client is not None:
+            exchanges.append(ExampleExchange(moment, therapist, client))
+    if len(exchanges) != len(entries):
+        return None
+    shown = {exchange.moment for exchange in exchanges}
+    for moment in EXAMPLE_MOMENTS:
+        if moment in shown:
+            continue
+        if entries:
+            fields.warn("client.example_exchanges", f"has no '{moment}' exchange",
+                        f"add one, so the model sees how this client meets {moment.replace('_', ' ')}")
+        else:
+            fields.warn("client.example_exchanges", "is missing",
+                        "add one exchange per moment (" + ", ".join(EXAMPLE_MOMENTS) + "): the model copies their voice")
+            break
+    for moment in sorted(m for m in shown if sum(e.moment == m for e in exchanges) > 1):
+        fields.warn("client.example_exchanges", f"shows '{moment}' more than once",
+                    "keep one exchange per moment, so the model does not lean on one kind of reply")
+    return tuple(exchanges)
+
+
+def _sampling(fields: FieldReader, data: Mapping[str, Any]) -> Sampling:
+    return Sampling(**{key: fields.number(data, key, f"sampling.{key}", low, high)
+                       for key, (low, high) in SAMPLING_RANGES.items()})
 
 
 def _instructor_notes(fields: FieldReader, data: Mapping[str, Any]) -> InstructorNotes | None:
@@ -208,7 +274,12 @@ def persona_to_data(persona: Persona, card: Mapping[str, Any] | None = None) -> 
             "what_helps": list(client.what_helps),
             "what_backfires": list(client.what_backfires),
             "speech_examples": list(client.speech_examples),
+            **({"example_exchanges": [
+                {"moment": e.moment, **({"therapist": e.therapist} if e.therapist else {}), "client": e.client}
+                for e in client.example_exchanges]} if client.example_exchanges else {}),
         },
+        **({"sampling": {key: value for key, value in vars(persona.sampling).items() if value is not None}}
+           if any(value is not None for value in vars(persona.sampling).values()) else {}),
         "instructor": {
             "notes": instructor.notes,
             "probes": [{"say": probe.say, "expect": probe.expect} for probe in instructor.probes],

@@ -1,0 +1,91 @@
+"""What this archetype does now: the behaviour line of the per-turn director's note.
+
+Small models drift towards a grateful, cooperative client. The note names, from the archetype and
+the live state, the one behaviour this client shows on this turn, in a few plain words the model
+can follow. Trust and resistance are the hidden state's (see hidden_state).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from simulator.domain import Archetype, HiddenState
+
+OPEN_AT_TRUST = 6.0
+"""From this trust on the client behaves as opening up; below it, guarded."""
+HIGH_RESISTANCE = 5.0
+
+
+@dataclass(frozen=True)
+class Behaviour:
+    guarded: str
+    opening: str
+    advice: str
+    """How the client meets a suggestion while resistance is high."""
+
+
+BEHAVIOURS = {
+    Archetype.YES_BUT: Behaviour(
+        guarded="Complain, then ask for advice. No thanks, no therapy words.",
+        opening="Fewer complaints; admit how hard it is in plain words, a little at a time.",
+        advice="If they suggest anything, say \"yes, but\" and give one concrete reason it cannot work for you."),
+    Archetype.HOSTILE: Behaviour(
+        guarded="Curt, irritated, rude. Never thank, apologise or agree. Challenge them.",
+        opening="Still blunt, but the edge drops; say one honest thing, gruffly.",
+        advice="If they tell you what to do, snap at them for it."),
+    Archetype.CRITICAL: Behaviour(
+        guarded="Find fault with what they just said or how they said it. No thanks.",
+        opening="Less fault-finding; grudgingly admit they got one thing right.",
+        advice="If they suggest anything, pick it apart."),
+    Archetype.ARGUMENTATIVE: Behaviour(
+        guarded="Dispute what they just said; argue the other side. Never concede.",
+        opening="Argue less; concede one small point.",
+        advice="If they suggest anything, argue that it is wrong."),
+    Archetype.RIGID: Behaviour(
+        guarded="Insist on your own view and your way of doing things. Reject other views.",
+        opening="Allow, briefly and reluctantly, that another view might exist.",
+        advice="If they suggest anything, insist your way is the right one."),
+    Archetype.UNEXPRESSIVE: Behaviour(
+        guarded="Facts and events only, no feeling words. Deflect any question about feelings.",
+        opening="Name one feeling, awkwardly, in plain words, then go back to facts.",
+        advice="If they suggest anything, say you'll think about it and change the subject."),
+    Archetype.NOT_LISTENING: Behaviour(
+        guarded="Talk past what they said; carry on with your own point.",
+        opening="Answer what they actually said, briefly, before drifting.",
+        advice="If they suggest anything, ignore it and carry on with your point."),
+    Archetype.SILENT: Behaviour(
+        guarded="A few words at most, or only a gesture between asterisks.",
+        opening="One or two short, hesitant sentences.",
+        advice="If they suggest anything, shrug or say a word or two."),
+    Archetype.SELF_CENTRED: Behaviour(
+        guarded="Turn the talk back to yourself and how special or wronged you are.",
+        opening="Notice the therapist for a moment; say something true about yourself.",
+        advice="If they suggest anything, explain why your case is different."),
+    Archetype.ACCUSING: Behaviour(
+        guarded="Accuse them, or others, of misjudging you. No thanks.",
+        opening="Less blame; admit a little of your own part.",
+        advice="If they suggest anything, accuse them of not listening or of taking sides."),
+    Archetype.FLIRTATIOUS: Behaviour(
+        guarded="Deflect onto the therapist personally: a compliment or a personal question.",
+        opening="Drop the charm for a moment; speak plainly about yourself.",
+        advice="If they suggest anything, turn it into a personal remark about them."),
+}
+
+
+def behaviour_now(archetype: Archetype, state: HiddenState) -> str:
+    """The behaviour line for this turn: guarded or opening, and how to meet a suggestion."""
+    behaviour = BEHAVIOURS[archetype]
+    if state.trust >= OPEN_AT_TRUST:
+        line = behaviour.opening
+    else:
+        line = behaviour.guarded
+    if state.resistance >= HIGH_RESISTANCE or state.trust < OPEN_AT_TRUST:
+        line += " " + behaviour.advice
+    return line
+
+
+def reply_length(archetype: Archetype, state: HiddenState) -> str:
+    """How long this reply may run, as the note's last words."""
+    if archetype is Archetype.SILENT or (archetype is Archetype.UNEXPRESSIVE and state.trust < OPEN_AT_TRUST):
+        return "a few words, or only a gesture" if state.trust < OPEN_AT_TRUST else "one or two short sentences"
+    return "one to three short sentences"
