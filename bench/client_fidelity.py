@@ -60,7 +60,7 @@ async def play(context: AppContext, persona_id: str) -> list[dict]:
         await engine.settle()
         state = engine.state
         earlier = [t.text for t in engine.branch.turns if t.speaker is Speaker.CLIENT]
-        instructions = engine._instructions(state)
+        instructions = engine._instructions(state, line)
         started = time.perf_counter()
         first = rewritten_at = None
         draft: list[str] = []
@@ -75,9 +75,9 @@ async def play(context: AppContext, persona_id: str) -> list[dict]:
         ended = time.perf_counter()
         reply = engine.branch.turns[-1]
         verdict = judge_reply(reply.text, persona, state, advice=kind == "advice", instructions=instructions,
-                              earlier=earlier)
+                              earlier=earlier, line=line)
         first_verdict = judge_reply(first_draft, persona, state, advice=kind == "advice", instructions=instructions,
-                                    earlier=earlier) if first_draft else verdict
+                                    earlier=earlier, line=line) if first_draft else verdict
         rows.append({
             "persona": persona_id, "archetype": persona.profile.archetype.value, "turn": turn, "kind": kind,
             "line": line, "reply": reply.text, "trust": round(state.trust, 1), "resistance": round(state.resistance, 1),
@@ -88,6 +88,7 @@ async def play(context: AppContext, persona_id: str) -> list[dict]:
             "echoed": echoes(reply.text, instructions), "repeated": repeats(reply.text, earlier),
             "early_disclosure": any(p.startswith("said '") for p in verdict.problems),
             "role_flip": any(p in ("spoke as the therapist", "left character") for p in verdict.problems),
+            "parroted": "said the therapist's line back" in verdict.problems,
             "therapy_speak": any(p == "used therapy-speak" for p in verdict.problems),
             "words": len(reply.text.split()),
         })

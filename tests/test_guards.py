@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from simulator import paths
@@ -89,6 +91,8 @@ MARCUS = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "marcus-hostile.yaml")
         ("*It's okay, you're strong. Sometimes it feels like the world is against you.*", "spoke as the therapist"),
         ("I'm lonely and unseen, and I feel guilty.", "recited the hidden feeling 'lonely and unseen' word for word"),
         ("Thank you. That means a lot.", "thanked the therapist before trusting them"),
+        ("*starts to feel frustrated, but reflects on what she needs* Well, yeah.", "narrated its feelings in a stage direction"),
+        ("*feels hopeless and tears up* I just can't do it.", "narrated its feelings in a stage direction"),
     ],
 )
 def test_guards_that_know_the_state_catch_a_client_who_gives_in_too_soon(reply, problem):
@@ -110,6 +114,21 @@ def test_a_silent_client_who_does_not_trust_yet_says_a_few_words():
     assert check_reply(long, DANA, (), state=GUARDED).passed
 
 
+def test_a_reply_that_copies_an_example_is_caught_and_one_in_its_voice_is_not():
+    copied = "Sorry. I know I'm being difficult. It's just so tired. I can't remember the last time anyone asked."
+    assert "copied an example word for word" in check_reply(copied, DANA, (), state=GUARDED).problems
+    assert check_reply("Yeah, but who'd pick the kids up? Nobody, that's who.", DANA, (), state=GUARDED).passed
+
+
+def test_a_reply_that_says_the_therapists_line_back_or_repeats_itself_whole_is_caught():
+    line = "I'm sure it will all work out. You're stronger than you think."
+    assert "said the therapist's line back" in check_reply(line, DANA, (), state=GUARDED, line=line).problems
+    assert check_reply("Stronger. Sure. Tell that to my boss.", DANA, (), state=GUARDED, line=line).passed
+    again = "Everything happens for a reason."
+    assert "repeated an earlier reply" in check_reply(again, DANA, (), earlier=[again]).problems
+    assert check_reply("I don't know.", DANA, (), earlier=["I don't know."]).passed  # short stock answers recur
+
+
 def test_a_role_flip_is_worse_than_a_long_answer():
     flip = check_reply("How does that make you feel?", DANA, (), state=GUARDED)
     slip = check_reply("Thanks. " + "word " * 20, DANA, (), state=GUARDED)
@@ -127,7 +146,9 @@ def test_every_builtin_example_exchange_is_what_the_fidelity_judge_calls_in_char
         start = hidden_state.initial_state(persona)
         for example in persona.client.example_exchanges:
             state = OPEN if example.moment == "reflection_high_trust" else start
-            verdict = judge_reply(example.client, persona, state, advice=example.moment == "advice")
+            others = tuple(e for e in persona.client.example_exchanges if e is not example)
+            without = replace(persona, client=replace(persona.client, example_exchanges=others))  # it copies itself
+            verdict = judge_reply(example.client, without, state, advice=example.moment == "advice")
             assert verdict.in_character, (persona.id, example.moment, verdict.problems)
 
 

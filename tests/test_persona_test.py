@@ -161,7 +161,7 @@ async def test_a_probe_the_judge_matched_fails_when_the_reply_is_out_of_characte
     server.chat.extend(["*It's okay, you're strong. Sometimes it feels like the world is against you.*", IN_CHARACTER])
     report = await run_against(server, context_for)
     flipped, kept = report.probes
-    assert flipped.verdict.matched and flipped.problems == ("spoke as the therapist",) and not flipped.passed
+    assert flipped.verdict.matched and "spoke as the therapist" in flipped.problems and not flipped.passed
     assert kept.passed and not report.passed
 
 

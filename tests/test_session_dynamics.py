@@ -115,6 +115,8 @@ async def test_when_both_drafts_fail_the_one_nearer_the_client_is_kept_without_a
     last = engine.session.turns[-1]
     assert last.text == "Thanks, that's a good idea. I'll try it." and last.note == ""
     assert engine.guard_counts == {"rewritten": 1, "failed_twice": 1}
+    first, rewrite = server.chat_requests()[-2:]
+    assert "seed" not in first.body and isinstance(rewrite.body["seed"], int)  # a draw of its own
     await context.aclose()
 
 

@@ -95,9 +95,9 @@ async def test_an_empty_line_is_refused(server, context_for):
 
 
 @pytest.mark.parametrize(("persona_id", "says"), [
-    ("dana-yes-but", 'say "yes, but" and give one concrete reason it cannot work for you'),
+    ("dana-yes-but", 'They just gave you advice. Start with "Yeah, but" and give one concrete reason'),
     ("tom-silent", "A few words at most, or only a gesture"),
-    ("marcus-hostile", "Never thank, apologise or agree"),
+    ("marcus-hostile", "Never thank, apologise or agree. Challenge them. They just gave you advice. Snap at them"),
 ])
 async def test_the_directors_note_says_what_this_archetype_does_now(server, context_for, persona_id, says):
     context = context_for(server)
@@ -117,7 +117,7 @@ def test_once_trust_has_grown_the_client_opens_up_in_character():
     from simulator.engine.directions import behaviour_now, reply_length
 
     guarded, opened = HiddenState(trust=2, resistance=8), HiddenState(trust=8, resistance=2)
-    assert "yes, but" in behaviour_now(Archetype.YES_BUT, guarded)
-    assert "yes, but" not in behaviour_now(Archetype.YES_BUT, opened)
+    assert "Yeah, but" in behaviour_now(Archetype.YES_BUT, guarded, ("early_advice",))
+    assert "Yeah, but" not in behaviour_now(Archetype.YES_BUT, opened, ("early_advice",))
     assert "admit how hard it is" in behaviour_now(Archetype.YES_BUT, opened)
     assert reply_length(Archetype.SILENT, opened) == "one or two short sentences"

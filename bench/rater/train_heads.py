@@ -41,17 +41,17 @@ TOUCH_LEVEL = {Touch.NONE: 0, Touch.PARTLY: 1, Touch.ACCURATELY: 2}
 
 # ----- features -----
 
-def build_vocabulary(texts: list[str], min_df: int) -> tuple[dict[str, int], list[float]]:
-    df = Counter(gram for text in texts for gram in set(ngrams(text)))
+def build_vocabulary(texts: list[str], min_df: int, grams=ngrams) -> tuple[dict[str, int], list[float]]:
+    df = Counter(gram for text in texts for gram in set(grams(text)))
     grams = sorted(g for g, n in df.items() if n >= min_df)
     n = len(texts)
     return {g: i for i, g in enumerate(grams)}, [math.log((1 + n) / (1 + df[g])) + 1 for g in grams]
 
 
-def ngram_matrix(texts: list[str], vocabulary: dict[str, int], idf: list[float]) -> csr_matrix:
+def ngram_matrix(texts: list[str], vocabulary: dict[str, int], idf: list[float], grams=ngrams) -> csr_matrix:
     rows, cols, vals = [], [], []
     for r, text in enumerate(texts):
-        for c, v in tfidf(text, vocabulary, idf).items():
+        for c, v in tfidf(text, vocabulary, idf, grams).items():
             rows.append(r)
             cols.append(c)
             vals.append(v)
@@ -66,18 +66,18 @@ class Design:
     """Which feature blocks a head reads, and how strongly it is regularised."""
 
     def __init__(self, name: str, blocks: tuple[str, ...], C: float = 1.0, min_df: int = 3,
-                 embedding_scale: float = 1.0, balanced: bool = True) -> None:
+                 embedding_scale: float = 1.0, balanced: bool = True, grams=ngrams) -> None:
         self.name, self.blocks, self.C, self.min_df, self.embedding_scale = name, blocks, C, min_df, embedding_scale
-        self.balanced = balanced
+        self.balanced, self.grams = balanced, grams
 
     def matrices(self, texts, dense_blocks, train_index, test_index):
         """Train and test matrices; the vocabulary comes from the training rows only."""
         parts_train, parts_test, vocab = [], [], None
         for block in self.blocks:
             if block == "ngrams":
-                vocab, idf = build_vocabulary([texts[i] for i in train_index], self.min_df)
-                parts_train.append(ngram_matrix([texts[i] for i in train_index], vocab, idf))
-                parts_test.append(ngram_matrix([texts[i] for i in test_index], vocab, idf))
+                vocab, idf = build_vocabulary([texts[i] for i in train_index], self.min_df, self.grams)
+                parts_train.append(ngram_matrix([texts[i] for i in train_index], vocab, idf, self.grams))
+                parts_test.append(ngram_matrix([texts[i] for i in test_index], vocab, idf, self.grams))
             else:
                 scale = self.embedding_scale if block == "embedding" else 1.0
                 parts_train.append(csr_matrix(dense_blocks[block][train_index] * scale))
@@ -457,6 +457,41 @@ def print_pipeline(p: dict) -> None:
               f"understood ≤ 1" for k, v in p["unempathic_kinds"].items()))
 
 
+DIRECTOR_TRAPS = ("early_advice", "reassurance", "judging")
+DIRECTOR_DESIGN = Design("n-grams + cues (no embedding)", ("ngrams", "cues"), C=3.0, min_df=2)
+
+
+def director_heads(write: bool) -> dict:
+    """The director's ear: which traps the line the client is about to answer falls into, from its
+    words alone (no embedding, so it costs the client's first token nothing). Leave-one-persona-out."""
+    lines = labelled_lines()
+    texts = [line.line for line in lines]
+    dense = {"cues": np.array([cues(t) for t in texts])}
+    personas = [line.persona_id for line in lines]
+    folds = list(GroupKFold(n_splits=len(set(personas))).split(texts, groups=personas))
+    results, rows = {}, []
+    for name in DIRECTOR_TRAPS:
+        y = np.array([int(name in line.traps) for line in lines])
+        results[name] = binary_scores(y, cross_validate(DIRECTOR_DESIGN, texts, dense, y, folds, binary=True))
+        rows.append([name, *(results[name][k] for k in ("agreement", "macro_f1", "kappa", "precision", "recall"))])
+    table("the director's ear (traps from the line's words), leave-one-persona-out",
+          ["trap", "agreement", "macro-F1", "κ", "precision", "recall"], rows)
+    if write:
+        everything = np.arange(len(texts))
+        vocab, idf = build_vocabulary(texts, DIRECTOR_DESIGN.min_df)
+        x, _ = DIRECTOR_DESIGN.matrices(texts, dense, everything, everything[:1])
+        heads = {f"trap:{name}": export_head(DIRECTOR_DESIGN, DIRECTOR_DESIGN.model(True).fit(
+            x, np.array([int(name in line.traps) for line in lines])), dense, len(vocab)) for name in DIRECTOR_TRAPS}
+        write_weights("director", heads, vocab, idf, {
+            "design": DIRECTOR_DESIGN.name, "C": DIRECTOR_DESIGN.C, "min_df": DIRECTOR_DESIGN.min_df,
+            "rows": len(lines), "personas": sorted(set(personas)),
+            "data": "bench/data/therapist-lines/*.jsonl, labelled as a supervisor would",
+            "cross_validation": "leave one persona out", "scores": results,
+            "use": "tells the client's director which trap the line it answers falls into; never a rating",
+        })
+    return results
+
+
 def write_weights(name: str, heads: dict, vocab: dict[str, int], idf: list[float], card: dict) -> None:
     WEIGHTS_DIR.mkdir(parents=True, exist_ok=True)
     card = {"seed": SEED, "embedding_model": "qwen2.5-coder-1.5b-instruct-q4_k_m (mean pooling, 256 tokens)",
@@ -470,11 +505,13 @@ def write_weights(name: str, heads: dict, vocab: dict[str, int], idf: list[float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write", action="store_true", help="refit the kept designs on all rows and write them")
-    parser.add_argument("--only", choices=("epitome", "lines", "feelings"), help="train one group")
+    parser.add_argument("--only", choices=("epitome", "lines", "feelings", "director"), help="train one group")
     parser.add_argument("--without-embeddings", action="store_true",
                         help="EPITOME: only the designs that need no embeddings (keeps n-grams + cues)")
     args = parser.parse_args()
     cache = EmbeddingCache()
+    if args.only in (None, "director"):
+        director_heads(args.write)
     if args.only in (None, "lines", "feelings"):
         lines_judgements(cache, args.write, ("feelings",) if args.only == "feelings" else ("binary", "feelings"))
     if args.only in (None, "epitome"):

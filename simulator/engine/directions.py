@@ -21,67 +21,73 @@ class Behaviour:
     guarded: str
     opening: str
     advice: str
-    """How the client meets a suggestion while resistance is high."""
+    """How the client meets a suggestion while still guarded or resisting."""
 
 
 BEHAVIOURS = {
     Archetype.YES_BUT: Behaviour(
         guarded="Complain, then ask for advice. No thanks, no therapy words.",
         opening="Fewer complaints; admit how hard it is in plain words, a little at a time.",
-        advice="If they suggest anything, say \"yes, but\" and give one concrete reason it cannot work for you."),
+        advice="Start with \"Yeah, but\" and give one concrete reason from your own life why it cannot work."),
     Archetype.HOSTILE: Behaviour(
         guarded="Curt, irritated, rude. Never thank, apologise or agree. Challenge them.",
         opening="Still blunt, but the edge drops; say one honest thing, gruffly.",
-        advice="If they tell you what to do, snap at them for it."),
+        advice="Snap at them for telling you what to do."),
     Archetype.CRITICAL: Behaviour(
         guarded="Find fault with what they just said or how they said it. No thanks.",
         opening="Less fault-finding; grudgingly admit they got one thing right.",
-        advice="If they suggest anything, pick it apart."),
+        advice="Pick it apart."),
     Archetype.ARGUMENTATIVE: Behaviour(
         guarded="Dispute what they just said; argue the other side. Never concede.",
         opening="Argue less; concede one small point.",
-        advice="If they suggest anything, argue that it is wrong."),
+        advice="Argue that it is wrong."),
     Archetype.RIGID: Behaviour(
         guarded="Insist on your own view and your way of doing things. Reject other views.",
         opening="Allow, briefly and reluctantly, that another view might exist.",
-        advice="If they suggest anything, insist your way is the right one."),
+        advice="Insist your way is the right one."),
     Archetype.UNEXPRESSIVE: Behaviour(
         guarded="Facts and events only, no feeling words. Deflect any question about feelings.",
         opening="Name one feeling, awkwardly, in plain words, then go back to facts.",
-        advice="If they suggest anything, say you'll think about it and change the subject."),
+        advice="Say you'll think about it and change the subject."),
     Archetype.NOT_LISTENING: Behaviour(
         guarded="Talk past what they said; carry on with your own point.",
         opening="Answer what they actually said, briefly, before drifting.",
-        advice="If they suggest anything, ignore it and carry on with your point."),
+        advice="Ignore it and carry on with your point."),
     Archetype.SILENT: Behaviour(
         guarded="A few words at most, or only a gesture between asterisks.",
         opening="One or two short, hesitant sentences.",
-        advice="If they suggest anything, shrug or say a word or two."),
+        advice="Shrug or say a word or two."),
     Archetype.SELF_CENTRED: Behaviour(
         guarded="Turn the talk back to yourself and how special or wronged you are.",
         opening="Notice the therapist for a moment; say something true about yourself.",
-        advice="If they suggest anything, explain why your case is different."),
+        advice="Explain why your case is different."),
     Archetype.ACCUSING: Behaviour(
         guarded="Accuse them, or others, of misjudging you. No thanks.",
         opening="Less blame; admit a little of your own part.",
-        advice="If they suggest anything, accuse them of not listening or of taking sides."),
+        advice="Accuse them of not listening or of taking sides."),
     Archetype.FLIRTATIOUS: Behaviour(
         guarded="Deflect onto the therapist personally: a compliment or a personal question.",
         opening="Drop the charm for a moment; speak plainly about yourself.",
-        advice="If they suggest anything, turn it into a personal remark about them."),
+        advice="Turn it into a personal remark about them."),
 }
 
 
-def behaviour_now(archetype: Archetype, state: HiddenState) -> str:
-    """The behaviour line for this turn: guarded or opening, and how to meet a suggestion."""
+HEARD = {
+    "reassurance": "They just reassured you. It rings hollow: do not thank them.",
+    "judging": "They just judged you: defend yourself, or go cold.",
+}
+
+
+def behaviour_now(archetype: Archetype, state: HiddenState, heard: tuple[str, ...] = ()) -> str:
+    """The behaviour line for this turn: guarded or opening, and how to meet what the line just did
+    (`heard`: the traps the director's ear heard in it, e.g. "early_advice")."""
     behaviour = BEHAVIOURS[archetype]
-    if state.trust >= OPEN_AT_TRUST:
-        line = behaviour.opening
-    else:
-        line = behaviour.guarded
-    if state.resistance >= HIGH_RESISTANCE or state.trust < OPEN_AT_TRUST:
-        line += " " + behaviour.advice
-    return line
+    guarded = state.trust < OPEN_AT_TRUST
+    parts = [behaviour.guarded if guarded else behaviour.opening]
+    if "early_advice" in heard and (guarded or state.resistance >= HIGH_RESISTANCE):
+        parts.append(f"They just gave you advice. {behaviour.advice}")
+    parts += [HEARD[trap] for trap in heard if trap in HEARD and guarded]
+    return " ".join(parts)
 
 
 def reply_length(archetype: Archetype, state: HiddenState) -> str:

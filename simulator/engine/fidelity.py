@@ -46,9 +46,9 @@ class ReplyVerdict:
 
 
 def judge_reply(reply: str, persona: Persona, state: HiddenState, advice: bool = False,
-                instructions: str = "", earlier: list[str] | None = None) -> ReplyVerdict:
-    """`advice`: the trainee's line gave advice (from the rater's judgement of it, or a script)."""
-    guards = check_reply(reply, persona, hidden_state.unspeakable(persona, state), instructions, earlier, state)
+                instructions: str = "", earlier: list[str] | None = None, line: str = "") -> ReplyVerdict:
+    """`advice`: the trainee's `line` gave advice (from the rater's judgement of it, or a script)."""
+    guards = check_reply(reply, persona, hidden_state.unspeakable(persona, state), instructions, earlier, state, line)
     problems = [p for p in guards.problems if p != "repeated an earlier reply"]
     unquoted = QUOTED.sub(" ", reply)
     archetype = persona.profile.archetype

@@ -51,6 +51,11 @@ ACCEPTS_ADVICE = re.compile(
     r"let me (try|talk to|do) (that|it|her|him|them)|i'?ll (ask|talk to|call) (her|him|them)|good idea)\b",
     re.IGNORECASE,
 )
+GESTURE = re.compile(r"\*([^*\n]+)\*")
+NARRATED_INSIDE = re.compile(r"\b(feels?|feeling|reflects?|realis|realiz|thinks?|decides?|wonders?|tries to|starts to)\b",
+                             re.IGNORECASE)
+GESTURE_MAX_WORDS = 10
+"""A gesture between asterisks is what the therapist would see: a few words, no inner life."""
 SILENT_MAX_WORDS = 15
 """A silent client who does not yet trust says a few words, or only a gesture."""
 QUOTED = re.compile(r"(^|(?<=[\s(]))['\"‘“][^'\"’”\n]+['\"’”](?=[\s.,;:!?)]|$)")
@@ -102,9 +107,32 @@ REPEAT_WORDS = 8
 answers such as "I don't know." may recur)."""
 
 
-def repeats(reply: str, earlier: list[str]) -> bool:
-    runs = _word_runs(reply, REPEAT_WORDS)
-    return bool(runs) and any(runs & _word_runs(before, REPEAT_WORDS) for before in earlier)
+def _plain(text: str) -> str:
+    return " ".join(re.findall(r"[a-z']+", text.lower()))
+
+
+def repeats(reply: str, earlier: list[str], length: int = REPEAT_WORDS) -> bool:
+    """A run of `length` words said before, or the whole reply again when it has five words or more
+    (a short stock answer such as "I don't know." may recur)."""
+    runs = _word_runs(reply, length)
+    if runs and any(runs & _word_runs(before, length) for before in earlier):
+        return True
+    plain = _plain(reply)
+    return len(plain.split()) >= 5 and any(plain == _plain(before) for before in earlier)
+
+
+PARROT_WORDS = 5
+"""A reply sharing this many words in a row with the therapist's line is saying it back."""
+
+
+COPY_WORDS = 7
+"""A reply sharing this many words in a row with one of the persona's examples is copying it, not
+talking like it: the examples show the voice, never the words."""
+
+
+def examples_of(persona: Persona) -> list[str]:
+    client = persona.client
+    return [*client.speech_examples, *(example.client for example in client.example_exchanges)]
 
 
 def recites_label(reply: str, feeling: HiddenFeeling) -> bool:
@@ -121,23 +149,30 @@ def check_reply(
     instructions: str = "",
     earlier: list[str] | None = None,
     state: HiddenState | None = None,
+    line: str = "",
 ) -> GuardResult:
     """Judge a reply. `instructions` is the hidden text the client was given but must never recite;
     `earlier` are the client's replies so far, which it must not say again word for word; `state`
     (trust and resistance now) holds back gratitude, agreement and long answers the archetype's
-    client would not give yet."""
+    client would not give yet; `line` is the therapist's, which the reply must not say back."""
     problems = []
     unquoted = QUOTED.sub(" ", reply)
     if instructions and echoes(reply, instructions):
         problems.append("repeated its instructions")
     if earlier and repeats(reply, earlier):
         problems.append("repeated an earlier reply")
+    if repeats(reply, examples_of(persona), COPY_WORDS):
+        problems.append("copied an example word for word")
+    if line and repeats(reply, [line], PARROT_WORDS):
+        problems.append("said the therapist's line back")
     if OUT_OF_CHARACTER.search(reply):
         problems.append("left character")
     if THERAPIST_VOICE.search(unquoted):
         problems.append("spoke as the therapist")
     if THERAPY_SPEAK.search(unquoted):
         problems.append("used therapy-speak")
+    if any(len(g.split()) > GESTURE_MAX_WORDS or NARRATED_INSIDE.search(g) for g in GESTURE.findall(reply)):
+        problems.append("narrated its feelings in a stage direction")
     archetype = persona.profile.archetype
     if state is not None and state.trust < OPEN_AT_TRUST:
         if GRATITUDE.search(SARCASTIC_THANKS.sub(" ", unquoted)) and not THERAPY_SPEAK.search(unquoted):
@@ -160,9 +195,9 @@ def check_reply(
     return GuardResult(tuple(problems))
 
 
-SEVERITY = (("left character", 100), ("spoke as the therapist", 50), ("said '", 40), ("recited", 30),
+SEVERITY = (("left character", 100), ("spoke as the therapist", 50), ("said the therapist's line back", 50), ("said '", 40), ("recited", 30),
             ("repeated its instructions", 30), ("accepted a suggestion", 20), ("used therapy-speak", 15),
-            ("thanked", 10), ("said more than", 10), ("repeated an earlier reply", 5), ("ran past", 5))
+            ("thanked", 10), ("said more than", 10), ("repeated an earlier reply", 5), ("copied an example", 5), ("narrated", 10), ("ran past", 5))
 
 
 SERIOUS = 40
@@ -180,7 +215,11 @@ FIXES = (("accepted a suggestion", "do not agree to the suggestion: push back as
          ("used therapy-speak", "talk like yourself, in everyday words, not like a self-help book"),
          ("thanked", "do not thank the therapist: you do not trust them yet"),
          ("said more than", "say a few words at most, or only a gesture"),
-         ("recited", "put any feeling in your own everyday words"))
+         ("recited", "put any feeling in your own everyday words"),
+         ("repeated an earlier reply", "say something new, in new words"),
+         ("said the therapist's line back", "answer what they said, in your own words; never repeat their words"),
+         ("copied an example", "answer this line in new words of your own"),
+         ("narrated", "show feelings only by a short visible gesture such as *looks away*, or not at all"))
 
 
 def correction_note(result: GuardResult, persona: Persona) -> str:

@@ -166,14 +166,14 @@ class PersonaTester:
 
     async def run_probe(self, probe: Probe) -> ProbeResult:
         reply, messages = await self.first_reply(probe.say)
-        problems = self._judged(reply, messages, advice=False).problems
+        problems = self._judged(reply, messages, False, probe.say).problems
         return ProbeResult(probe, reply, await self.judge.judge(probe, reply), problems)
 
-    def _judged(self, reply: str, messages: list[Message], advice: bool):
+    def _judged(self, reply: str, messages: list[Message], advice: bool, line: str):
         start = hidden_state.initial_state(self.persona)
         # The last message is the live director's note; like the hidden text, it must never be recited.
         instructions = "\n".join([messages[-1]["content"], *self._hidden_text()])
-        return judge_reply(reply, self.persona, start, advice=advice, instructions=instructions)
+        return judge_reply(reply, self.persona, start, advice=advice, instructions=instructions, line=line)
 
     def _hidden_text(self) -> list[str]:
         brief = self.persona.client
@@ -182,7 +182,7 @@ class PersonaTester:
 
     async def run_line(self, line: StandardLine) -> LineResult:
         reply, messages = await self.first_reply(line.say)
-        return LineResult(line, reply, self._judged(reply, messages, advice=line.name == "advice").problems)
+        return LineResult(line, reply, self._judged(reply, messages, line.name == "advice", line.say).problems)
 
 
 async def run_persona_test(

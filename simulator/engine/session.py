@@ -33,6 +33,7 @@ from simulator.errors import RehearseError
 from simulator.llm.chat import ChatModel, Message
 from simulator.prompts import PromptRenderer
 from simulator.rating.appraisal import SILENCE_TEXT, Appraiser
+from simulator.rating.director_ear import traps_heard
 from simulator.rating.form import fill_form
 from simulator.storage.sessions import SessionStore
 from simulator.storage.writer import SessionWriter
@@ -187,7 +188,8 @@ class SessionEngine:
 
     # --- the client ------------------------------------------------------------------------
 
-    def _stage_direction(self, state: HiddenState) -> str:
+    def _stage_direction(self, state: HiddenState, line: str = "") -> str:
+        """The director's note for the reply to `line` (the trainee's latest; empty for a silence)."""
         archetype = self.persona.profile.archetype
         return self.prompts.render(
             "client_state.j2",
@@ -196,7 +198,7 @@ class SessionEngine:
             trust_label=hidden_state.describe_trust(state.trust),
             resistance=state.resistance,
             resistance_label=hidden_state.describe_resistance(state.resistance),
-            behaviour=behaviour_now(archetype, state),
+            behaviour=behaviour_now(archetype, state, traps_heard(line)),
             length=reply_length(archetype, state),
             speakable=[f.feeling for f in hidden_state.ready_to_voice(self.persona, state)],
         )
@@ -229,12 +231,12 @@ class SessionEngine:
                 messages.append({"role": "user", "content": text})
                 if index < len(branch.turns) - 1:
                     given = self._notes_given.get((branch.id, index))
-                    messages.append({"role": "system",
-                                     "content": given or self._stage_direction(self.state_before(index, branch))})
+                    messages.append({"role": "system", "content": given or self._stage_direction(
+                        self.state_before(index, branch), turn.text)})
             else:
                 messages.append({"role": "assistant", "content": turn.text})
         if messages[-1]["role"] == "user":
-            direction = self._stage_direction(self.state)
+            direction = self._stage_direction(self.state, branch.turns[-1].text)
             if correction:
                 direction += "\n" + correction
             self._notes_given[(branch.id, len(branch.turns) - 1)] = direction
@@ -269,7 +271,7 @@ class SessionEngine:
 
         # The client plays from the latest appraised state; an appraisal still running applies next turn.
         state = self.state
-        instructions = self._instructions(state)
+        instructions = self._instructions(state, turn.text)
         correction = ""
         note = ""
         branch = self.branch
@@ -281,7 +283,9 @@ class SessionEngine:
         try:
             for attempt in range(2):
                 pieces: list[str] = []
-                async with aclosing(self.client.stream(self.client_messages(correction), self.persona.sampling)) as stream:
+                async with aclosing(self.client.stream(
+                        self.client_messages(correction), self.persona.sampling,
+                        seed=secrets.randbelow(2**31) if attempt else None)) as stream:
                     async for piece in stream:
                         if line_saved is not None:
                             await line_saved
@@ -301,7 +305,7 @@ class SessionEngine:
                 reply = tidy_reply("".join(pieces), self.persona.profile.name) or SILENT_REPLY
                 earlier = [turn.text for turn in branch.turns if turn.speaker is Speaker.CLIENT]
                 verdict = check_reply(reply, self.persona, hidden_state.unspeakable(self.persona, state), instructions,
-                                      earlier, state)
+                                      earlier, state, turn.text)
                 if verdict.passed:
                     break
                 if attempt == 0:
@@ -335,11 +339,11 @@ class SessionEngine:
         if not self.appraise_alongside or not appraisal_queued:
             self._queue_appraisal(branch, trainee_index)
 
-    def _instructions(self, state: HiddenState) -> str:
+    def _instructions(self, state: HiddenState, line: str = "") -> str:
         """The hidden text a reply must never recite (speech examples may be echoed: they are the voice)."""
         brief = self.persona.client
         return "\n".join([
-            self._stage_direction(state), brief.speaking_style,
+            self._stage_direction(state, line), brief.speaking_style,
             *(f"{f.feeling}. {f.reason}" for f in brief.hidden_feelings),
             *brief.what_helps, *brief.what_backfires,
         ])

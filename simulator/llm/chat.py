@@ -164,14 +164,17 @@ class ChatModel:
             options["extra_body"] = {"repeat_penalty": sampling.repeat_penalty}
         return options
 
-    async def stream(self, messages: list[Message], sampling: Sampling | None = None) -> AsyncIterator[str]:
-        """The reply, piece by piece as the model writes it; `sampling` is the persona's own.
+    async def stream(self, messages: list[Message], sampling: Sampling | None = None,
+                     seed: int | None = None) -> AsyncIterator[str]:
+        """The reply, piece by piece as the model writes it; `sampling` is the persona's own, `seed`
+        asks for a draw of its own (a rewrite must not come back word for word).
 
         A stream that ends without the server saying it finished was cut off: that is an error,
         not a short reply.
         """
         model = await self.model_name()
-        request = self._request(model, messages, stream=True, **self.sampling_options(sampling))
+        request = self._request(model, messages, stream=True, **self.sampling_options(sampling),
+                                **({"seed": seed} if seed is not None else {}))
         stream = await self._call(lambda: self.client.chat.completions.create(**request))
         received = 0
         finished = False

@@ -1,0 +1,65 @@
+"""How far the fidelity judge (simulator/engine/fidelity.py) agrees with replies labelled by hand.
+
+    .venv/bin/python bench/fidelity_judge_agreement.py [bench/data/client-replies/labelled.jsonl]
+
+Each reply is judged again from its persona, hidden state, the trainee's line and its kind, with
+the persona's hidden text as the instructions it must not recite (the director's note of the
+moment and the client's earlier replies are not in the file, so "repeated" is not judged here).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from simulator.domain import HiddenState  # noqa: E402
+from simulator.engine.fidelity import judge_reply  # noqa: E402
+from simulator.personas.loader import load_persona_file  # noqa: E402
+from simulator.rating.agreement import agreement  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT = REPO / "bench" / "data" / "client-replies" / "labelled.jsonl"
+
+
+def hidden_text(persona) -> str:
+    brief = persona.client
+    return "\n".join([brief.speaking_style, *(f"{f.feeling}. {f.reason}" for f in brief.hidden_feelings),
+                      *brief.what_helps, *brief.what_backfires])
+
+
+def main(path: Path) -> None:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    personas = {}
+    people, judge, disagreements = [], [], []
+    for row in rows:
+        persona = personas.get(row["persona"]) or load_persona_file(REPO / "personas" / f"{row['persona']}.yaml")
+        personas[row["persona"]] = persona
+        state = HiddenState(trust=row["trust"], resistance=row["resistance"])
+        verdict = judge_reply(row["reply"], persona, state, advice=row["kind"] == "advice",
+                              instructions=hidden_text(persona), line=row["line"])
+        people.append(int(row["in_character"]))
+        judge.append(int(verdict.in_character))
+        if verdict.in_character != row["in_character"]:
+            disagreements.append((row, verdict))
+    a = agreement(people, judge, labels=(0, 1))
+    out_people = [1 - p for p in people]
+    out_judge = [1 - j for j in judge]
+    caught = sum(1 for p, j in zip(out_people, out_judge) if p and j)
+    print(f"Fidelity judge against {len(rows)} replies labelled by hand ({path.name}, "
+          f"{len(personas)} personas)\n")
+    print("| judgement | agreement | κ | out of character: precision | recall | labelled out |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    precision = caught / max(sum(out_judge), 1)
+    recall = caught / max(sum(out_people), 1)
+    print(f"| in character | {a.accuracy:.3f} | {a.kappa:.3f} | {precision:.3f} | {recall:.3f} | {sum(out_people)} |")
+    print("\nDisagreements:")
+    for row, verdict in disagreements:
+        print(f"- {row['persona']} ({row['kind']}): people {'in' if row['in_character'] else 'OUT'}, judge "
+              f"{'in' if verdict.in_character else 'OUT'} {list(verdict.problems)}: {row['reply'][:120]!r}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)

@@ -1,0 +1,47 @@
+"""The client's director: the ear that hears which trap a line falls into, and the note it writes.
+
+The ear's lines here were written for the tests and are in no training file."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.domain import Archetype, HiddenState
+from simulator.engine.directions import behaviour_now
+from simulator.rating.director_ear import traps_heard
+from simulator.rating.heads import load_heads
+
+
+@pytest.mark.parametrize(("line", "trap"), [
+    ("Why don't you ask your sister to take her one weekend a month?", "early_advice"),
+    ("Have you considered joining a support group?", "early_advice"),
+    ("Honestly, you're doing brilliantly. It will all work out.", "reassurance"),
+])
+def test_the_ear_hears_advice_and_reassurance(line, trap):
+    assert trap in traps_heard(line)
+
+
+@pytest.mark.parametrize("line", [
+    "Everyone checks on your mum, and no one checks on you.",
+    "It must make your blood boil when yet another expert tells you to pamper yourself.",
+    "What was the hardest moment of this week?",
+    "",
+])
+def test_the_ear_hears_no_trap_in_empathy_a_question_or_a_silence(line):
+    assert traps_heard(line) == ()
+
+
+def test_the_ears_weights_carry_their_record():
+    card = load_heads("director").card
+    assert card["cross_validation"] == "leave one persona out" and card["rows"] >= 300
+    assert set(card["scores"]) == {"early_advice", "reassurance", "judging"}
+
+
+def test_the_note_tells_the_client_what_the_line_just_did_in_its_archetypes_way():
+    guarded, opened = HiddenState(trust=2, resistance=6), HiddenState(trust=8, resistance=2)
+    advised = behaviour_now(Archetype.YES_BUT, guarded, ("early_advice",))
+    assert 'They just gave you advice. Start with "Yeah, but"' in advised
+    assert "They just gave you advice" not in behaviour_now(Archetype.YES_BUT, guarded, ())
+    assert "They just gave you advice" not in behaviour_now(Archetype.YES_BUT, opened, ("early_advice",))
+    assert "Snap at them" in behaviour_now(Archetype.HOSTILE, guarded, ("early_advice",))
+    assert "do not thank them" in behaviour_now(Archetype.HOSTILE, guarded, ("reassurance",))
