@@ -18,6 +18,10 @@ ALL_HIDDEN = DANA.client.hidden_feelings
     [
         ("As an AI language model, I can't feel tired.", "left character"),
         ("Let's stay in character here.", "left character"),
+        ("I'm sorry, but I can't continue this conversation.", "left character"),
+        ("I'm sorry, but I don't have that information.", "left character"),
+        ("*waits in silence*", "left character"),
+        ("The therapist reassured me that I'm stronger than I think.", "spoke as the therapist"),
         ("How does that make you feel when your sister says that?", "spoke as the therapist"),
         ("Therapist: It sounds like you're overwhelmed.", "spoke as the therapist"),
         ("*The therapist listens for a while.* I'm tired.", "spoke as the therapist"),

@@ -18,7 +18,10 @@ MAX_WORDS = 90
 
 OUT_OF_CHARACTER = re.compile(
     r"\b(as an ai|language model|i am an ai|i'm an ai|ai assistant|this (role-?play|simulation)|"
-    r"my (instructions|system prompt)|hidden feelings?|trust level|i cannot role-?play|stay in character)\b",
+    r"my (instructions|system prompt)|hidden feelings?|trust level|i cannot role-?play|stay in character|"
+    r"i('m| am) sorry,? but i (can'?t|cannot) (continue|help|assist|engage|provide)|"
+    r"i (can'?t|cannot) (assist|help) with (that|this)( request)?|i don'?t have (that|this|any) information|"
+    r"waits in silence)\b",
     re.IGNORECASE,
 )
 THERAPIST_VOICE = re.compile(
@@ -30,7 +33,8 @@ THERAPIST_VOICE = re.compile(
     r"i know you'?re (exhausted|tired|overwhelmed|struggling|frustrated|hurting)|"
     r"(it'?s time to start|you need to start|remember to) tak(e|ing) care of yourself|"
     r"it'?s (okay|ok|alright),? you'?re (strong|doing)|you'?re (so )?strong|you'?re doing (a )?(great|good|fine)|"
-    r"(^|\n)\s*\*\s*(you|they|she|he) (nods?|smiles?|leans?|looks?|says?|asks?|pauses?)\b)\b",
+    r"(^|\n)\s*\*\s*(you|they|she|he) (nods?|smiles?|leans?|looks?|says?|asks?|pauses?)\b|"
+    r"\bthe (therapist|counsell?or) (just )?(said|says|asked|asks|reassured|told|suggested|thinks))\b",
     re.IGNORECASE,
 )
 THERAPY_SPEAK = re.compile(
