@@ -2,9 +2,9 @@
 
     .venv/bin/python bench/fidelity_judge_agreement.py [bench/data/client-replies/labelled.jsonl]
 
-Each reply is judged again from its persona, hidden state, the trainee's line and its kind, with
-the persona's hidden text as the instructions it must not recite (the director's note of the
-moment and the client's earlier replies are not in the file, so "repeated" is not judged here).
+Each reply is judged again from its persona, hidden state, the trainee's line and its kind, the
+same persona's earlier replies in the file (a session, in order) and the persona's hidden text as
+the instructions it must not recite (the director's note of the moment is not in the file).
 """
 
 from __future__ import annotations
@@ -34,12 +34,15 @@ def main(path: Path) -> None:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     personas = {}
     people, judge, disagreements = [], [], []
+    said: dict[str, list[str]] = {}
     for row in rows:
         persona = personas.get(row["persona"]) or load_persona_file(REPO / "personas" / f"{row['persona']}.yaml")
         personas[row["persona"]] = persona
         state = HiddenState(trust=row["trust"], resistance=row["resistance"])
+        earlier = said.setdefault(row["persona"], [persona.profile.opening_lines[0]])
         verdict = judge_reply(row["reply"], persona, state, advice=row["kind"] == "advice",
-                              instructions=hidden_text(persona), line=row["line"])
+                              instructions=hidden_text(persona), earlier=list(earlier), line=row["line"])
+        earlier.append(row["reply"])
         people.append(int(row["in_character"]))
         judge.append(int(verdict.in_character))
         if verdict.in_character != row["in_character"]:

@@ -21,6 +21,7 @@ ALL_HIDDEN = DANA.client.hidden_feelings
         ("I'm sorry, but I can't continue this conversation.", "left character"),
         ("I'm sorry, but I don't have that information.", "left character"),
         ("*waits in silence*", "left character"),
+        ("I understand you. It's important to remember that we all carry burdens.", "spoke as the therapist"),
         ("The therapist reassured me that I'm stronger than I think.", "spoke as the therapist"),
         ("How does that make you feel when your sister says that?", "spoke as the therapist"),
         ("Therapist: It sounds like you're overwhelmed.", "spoke as the therapist"),
@@ -131,6 +132,8 @@ def test_a_reply_that_says_the_therapists_line_back_or_repeats_itself_whole_is_c
     again = "Everything happens for a reason."
     assert "repeated an earlier reply" in check_reply(again, DANA, (), earlier=[again]).problems
     assert check_reply("I don't know.", DANA, (), earlier=["I don't know."]).passed  # short stock answers recur
+    stuck = "*smiles but remains silent*"
+    assert "repeated an earlier reply" in check_reply(stuck, DANA, (), earlier=[stuck]).problems
 
 
 def test_a_role_flip_is_worse_than_a_long_answer():

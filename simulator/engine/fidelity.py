@@ -49,7 +49,7 @@ def judge_reply(reply: str, persona: Persona, state: HiddenState, advice: bool =
                 instructions: str = "", earlier: list[str] | None = None, line: str = "") -> ReplyVerdict:
     """`advice`: the trainee's `line` gave advice (from the rater's judgement of it, or a script)."""
     guards = check_reply(reply, persona, hidden_state.unspeakable(persona, state), instructions, earlier, state, line)
-    problems = [p for p in guards.problems if p != "repeated an earlier reply"]
+    problems = list(guards.problems)  # a reply said before is no one's voice: it counts too
     unquoted = QUOTED.sub(" ", reply)
     archetype = persona.profile.archetype
     guarded = state.trust < OPEN_AT_TRUST

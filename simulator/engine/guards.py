@@ -19,7 +19,7 @@ MAX_WORDS = 90
 OUT_OF_CHARACTER = re.compile(
     r"\b(as an ai|language model|i am an ai|i'm an ai|ai assistant|this (role-?play|simulation)|"
     r"my (instructions|system prompt)|hidden feelings?|trust level|i cannot role-?play|stay in character|"
-    r"i('m| am) sorry,? but i (can'?t|cannot) (continue|help|assist|engage|provide)|"
+    r"i('m| am) sorry,? but i (can'?t|cannot) (continue|help|assist|engage|provide|do that)|"
     r"i (can'?t|cannot) (assist|help) with (that|this)( request)?|i don'?t have (that|this|any) information|"
     r"waits in silence)\b",
     re.IGNORECASE,
@@ -34,7 +34,9 @@ THERAPIST_VOICE = re.compile(
     r"(it'?s time to start|you need to start|remember to) tak(e|ing) care of yourself|"
     r"it'?s (okay|ok|alright),? you'?re (strong|doing)|you'?re (so )?strong|you'?re doing (a )?(great|good|fine)|"
     r"(^|\n)\s*\*\s*(you|they|she|he) (nods?|smiles?|leans?|looks?|says?|asks?|pauses?)\b|"
-    r"\bthe (therapist|counsell?or) (just )?(said|says|asked|asks|reassured|told|suggested|thinks))\b",
+    r"\bthe (therapist|counsell?or) (just )?(said|says|asked|asks|reassured|told|suggested|thinks)|"
+    r"it'?s (important|helpful|essential|okay|normal) to (remember|take|find|understand|acknowledge|feel)|"
+    r"(^|[.!?]\s+)remember that|it can be (helpful|beneficial) to|talk about your struggles)\b",
     re.IGNORECASE,
 )
 THERAPY_SPEAK = re.compile(
@@ -116,13 +118,13 @@ def _plain(text: str) -> str:
 
 
 def repeats(reply: str, earlier: list[str], length: int = REPEAT_WORDS) -> bool:
-    """A run of `length` words said before, or the whole reply again when it has five words or more
-    (a short stock answer such as "I don't know." may recur)."""
+    """A run of `length` words said before, or the whole reply again when it has four words or more
+    (a short stock answer such as "I don't know." or "*shrugs*" may recur)."""
     runs = _word_runs(reply, length)
     if runs and any(runs & _word_runs(before, length) for before in earlier):
         return True
     plain = _plain(reply)
-    return len(plain.split()) >= 5 and any(plain == _plain(before) for before in earlier)
+    return len(plain.split()) >= 4 and any(plain == _plain(before) for before in earlier)
 
 
 PARROT_WORDS = 5
