@@ -28,7 +28,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from simulator.context import AppContext  # noqa: E402
 from simulator.domain import Archetype, Speaker  # noqa: E402
-from simulator.engine import hidden_state  # noqa: E402
 from simulator.engine.fidelity import judge_reply  # noqa: E402
 from simulator.engine.guards import echoes, repeats  # noqa: E402
 from simulator.engine.session import Redo  # noqa: E402

@@ -126,11 +126,11 @@ def main() -> None:
         line = [name]
         for mechanism in args.mechanisms:
             y = epitome_levels(rows, mechanism)
-            extra_rows = None
+            extra = None
             if use_rationales:
                 spans = rationales(mechanism)
 
-                def extra_rows(train_index, spans=spans, y=y):
+                def extra(train_index, spans=spans, y=y):
                     chosen = [i for i in train_index if y[i] > 0 and spans[i].strip("| ")]
                     extra_texts = [" ".join(s for s in spans[i].split("|") if s.strip()) for i in chosen]
                     extra_dense = {"cues": np.array([cues(t) for t in extra_texts]).reshape(len(chosen), -1),
@@ -139,7 +139,7 @@ def main() -> None:
                     if "embedding" in dense:
                         extra_dense["embedding"] = dense["embedding"][chosen]  # the full reply's vector
                     return extra_texts, extra_dense, y[chosen]
-            s = scores(y, evaluate(design, texts, dense, y, groups, folds, tune, extra_rows))
+            s = scores(y, evaluate(design, texts, dense, y, groups, folds, tune, extra))
             line += [s["macro_f1"], s["kappa"]]
             print(name, mechanism, s, flush=True)
         table_rows.append(line)

@@ -48,7 +48,7 @@ class ImportedCard:
 def card_from_persona(persona: Persona, card: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """A Character Card V2 for the persona; `card` is the persona file's card section."""
     card = dict(card or {})
-    profile, client = persona.profile, persona.client
+    profile = persona.profile
     persona_data = persona_to_data(persona)
     extensions = dict(card.get("extensions") or {})
     extensions[EXTENSION] = {"format": EXTENSION_FORMAT, "persona": persona_data}
