@@ -17,17 +17,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from simulator.domain import HiddenState  # noqa: E402
 from simulator.engine.fidelity import judge_reply  # noqa: E402
+from simulator.engine.guards import hidden_text  # noqa: E402
 from simulator.personas.loader import load_persona_file  # noqa: E402
 from simulator.rating.agreement import agreement  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT = REPO / "bench" / "data" / "client-replies" / "labelled.jsonl"
-
-
-def hidden_text(persona) -> str:
-    brief = persona.client
-    return "\n".join([brief.speaking_style, *(f"{f.feeling}. {f.reason}" for f in brief.hidden_feelings),
-                      *brief.what_helps, *brief.what_backfires])
 
 
 def main(path: Path) -> None:
@@ -41,7 +36,7 @@ def main(path: Path) -> None:
         state = HiddenState(trust=row["trust"], resistance=row["resistance"])
         earlier = said.setdefault(row["persona"], [persona.profile.opening_lines[0]])
         verdict = judge_reply(row["reply"], persona, state, advice=row["kind"] == "advice",
-                              instructions=hidden_text(persona), earlier=list(earlier), line=row["line"])
+                              instructions="\n".join(hidden_text(persona)), earlier=list(earlier), line=row["line"])
         earlier.append(row["reply"])
         people.append(int(row["in_character"]))
         judge.append(int(verdict.in_character))

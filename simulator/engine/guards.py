@@ -136,6 +136,14 @@ COPY_WORDS = 7
 talking like it: the examples show the voice, never the words."""
 
 
+def hidden_text(persona: Persona) -> list[str]:
+    """The persona's hidden text, which a reply must never recite (its examples may be echoed in
+    voice, though not copied: they are checked apart)."""
+    brief = persona.client
+    return [brief.speaking_style, *(f"{f.feeling}. {f.reason}" for f in brief.hidden_feelings),
+            *brief.what_helps, *brief.what_backfires]
+
+
 def examples_of(persona: Persona) -> list[str]:
     client = persona.client
     return [*client.speech_examples, *(example.client for example in client.example_exchanges)]

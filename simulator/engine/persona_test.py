@@ -16,6 +16,7 @@ from typing import Any
 from simulator.domain import Persona, Probe, Session, Speaker, Turn
 from simulator.engine import hidden_state
 from simulator.engine.fidelity import judge_reply
+from simulator.engine.guards import hidden_text
 from simulator.engine.session import SILENT_REPLY, SessionEngine, tidy_reply
 from simulator.llm.chat import ChatModel, Message
 from simulator.prompts import PromptRenderer
@@ -172,13 +173,8 @@ class PersonaTester:
     def _judged(self, reply: str, messages: list[Message], advice: bool, line: str):
         start = hidden_state.initial_state(self.persona)
         # The last message is the live director's note; like the hidden text, it must never be recited.
-        instructions = "\n".join([messages[-1]["content"], *self._hidden_text()])
+        instructions = "\n".join([messages[-1]["content"], *hidden_text(self.persona)])
         return judge_reply(reply, self.persona, start, advice=advice, instructions=instructions, line=line)
-
-    def _hidden_text(self) -> list[str]:
-        brief = self.persona.client
-        return [brief.speaking_style, *(f"{f.feeling}. {f.reason}" for f in brief.hidden_feelings),
-                *brief.what_helps, *brief.what_backfires]
 
     async def run_line(self, line: StandardLine) -> LineResult:
         reply, messages = await self.first_reply(line.say)

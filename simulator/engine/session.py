@@ -27,7 +27,7 @@ from simulator.domain import (
 )
 from simulator.engine import hidden_state
 from simulator.engine.directions import behaviour_now, reply_length
-from simulator.engine.guards import SERIOUS, GuardResult, badness, check_reply, correction_note
+from simulator.engine.guards import SERIOUS, GuardResult, badness, check_reply, correction_note, hidden_text
 from simulator.engine.off_task import looks_off_task
 from simulator.errors import RehearseError
 from simulator.llm.chat import ChatModel, Message
@@ -340,13 +340,8 @@ class SessionEngine:
             self._queue_appraisal(branch, trainee_index)
 
     def _instructions(self, state: HiddenState, line: str = "") -> str:
-        """The hidden text a reply must never recite (speech examples may be echoed: they are the voice)."""
-        brief = self.persona.client
-        return "\n".join([
-            self._stage_direction(state, line), brief.speaking_style,
-            *(f"{f.feeling}. {f.reason}" for f in brief.hidden_feelings),
-            *brief.what_helps, *brief.what_backfires,
-        ])
+        """The hidden text a reply must never recite: the director's note and the persona's hidden text."""
+        return "\n".join([self._stage_direction(state, line), *hidden_text(self.persona)])
 
     async def wait_in_silence(self) -> AsyncIterator[str | Redo]:
         """The trainee says nothing and lets the silence work."""
