@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import csv
 import itertools
+import math
+import re
 import sys
 from pathlib import Path
 
@@ -26,9 +28,54 @@ from bench.rater.datasets import EPITOME_FILES, SHARED_DATA, epitome_rows  # noq
 from bench.rater.embedding_cache import EmbeddingCache  # noqa: E402
 from bench.rater.train_heads import Design, epitome_levels, scores, table, unit_rows  # noqa: E402
 from simulator.domain import EPITOME_MECHANISMS  # noqa: E402
-from simulator.rating.line_features import context_features, cues, epitome_ngrams  # noqa: E402
+from simulator.rating.line_features import FIRST_PERSON, cues, ngrams, words  # noqa: E402
+from simulator.rating.overlap import content_words  # noqa: E402
 
 OFFSETS = np.arange(-1.5, 3.01, 0.25)
+
+
+QUESTION = re.compile(r"[^.!?\n]*\?")
+SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+
+
+def question_sentences(text: str) -> list[str]:
+    return [q.strip() for q in QUESTION.findall(text) if words(q)]
+
+
+def epitome_ngrams(text: str) -> list[str]:
+    """The line's n-grams, plus those of its questions marked "?": an exploration is told by what its
+    questions ask, which the n-grams of the whole line blur."""
+    grams = ngrams(text)
+    for question in question_sentences(text):
+        grams += [f"? {gram}" for gram in ngrams(question)]
+    return grams
+
+
+CONTEXT_NAMES = (
+    "reply_words_in_post", "shared_words", "question_words_in_post", "questions_share_words", "question_content_words",
+    "first_person_sentences", "reply_to_post_length",
+)
+
+
+def context_features(reply: str, post: str) -> list[float]:
+    """How a line relates to what the client (the seeker) just said, in CONTEXT_NAMES order: a strong
+    exploration asks about the client's particulars, a strong interpretation answers them with one's own."""
+    reply_words, post_words = content_words(reply), content_words(post)
+    shared = reply_words & post_words
+    questions = question_sentences(reply)
+    question_words = set().union(*(content_words(q) for q in questions)) if questions else set()
+    sentences = [s for s in SENTENCE.findall(reply.lower().replace("’", "'")) if words(s)]
+    first_person = sum(1 for s in sentences if FIRST_PERSON.search(s))
+    return [
+        len(shared) / len(reply_words) if reply_words else 0.0,
+        min(len(shared), 8) / 8,
+        len(question_words & post_words) / len(question_words) if question_words else 0.0,
+        1.0 if question_words & post_words else 0.0,
+        min(len(question_words), 8) / 8,
+        first_person / len(sentences) if sentences else 0.0,
+        math.tanh(len(words(reply)) / max(len(words(post)), 1)),
+    ]
+
 
 
 def rationales(mechanism: str) -> list[str]:
