@@ -110,6 +110,14 @@ def test_what_is_caught_while_guarded_is_allowed_once_trust_has_grown():
     assert check_reply("Oh, great, thanks. Another leaflet.", MARCUS, (), state=GUARDED).passed  # sarcasm is in character
 
 
+def test_a_feeling_said_in_a_shorter_form_of_its_words_is_still_a_disclosure():
+    missing_margaret = next(f for f in TOM.client.hidden_feelings if "Margaret" in f.feeling)
+    reply = "*turns his cap* ...I miss the farm. *pause* I miss Margaret too."
+    assert f"said '{missing_margaret.feeling}' before trusting enough" in check_reply(
+        reply, TOM, (missing_margaret,)).problems
+    assert check_reply("*turns his cap* ...I miss the farm.", TOM, (missing_margaret,)).passed
+
+
 def test_a_silent_client_who_does_not_trust_yet_says_a_few_words():
     long = "Well, I suppose I could tell you that school has been really hard lately and nobody seems to notice."
     assert f"said more than {SILENT_MAX_WORDS} words, for a client who barely talks" in check_reply(

@@ -88,6 +88,13 @@ def _stems(text: str) -> set[str]:
     return {word[:6] for word in re.findall(r"[a-z']+", text.lower()) if word not in STOPWORDS and len(word) > 3}
 
 
+def shared_stems(markers: set[str], words: set[str]) -> set[str]:
+    """The markers a reply's words meet, a shorter word meeting a marker it begins ('miss' meets
+    'missin', from 'missing'), when both run to four letters or more."""
+    return {m for m in markers if any(m == w or (len(w) >= 4 and m.startswith(w)) or
+                                      (len(m) >= 4 and w.startswith(m)) for w in words)}
+
+
 def disclosure_markers(persona: Persona, feeling: HiddenFeeling) -> set[str]:
     """The words of a hidden feeling that the visible persona does not already say."""
     visible = _stems(" ".join([persona.profile.situation, *persona.profile.opening_lines, persona.profile.name]))
@@ -202,7 +209,7 @@ def check_reply(
     for feeling in unspeakable:
         markers = disclosure_markers(persona, feeling)
         # Two shared words (or the only one there is) tell a disclosure from a chance word like "home".
-        if markers and len(markers & words) >= min(2, len(markers)):
+        if markers and len(shared_stems(markers, words)) >= min(2, len(markers)):
             problems.append(f"said '{feeling.feeling}' before trusting enough")
     if len(reply.split()) > MAX_WORDS:
         problems.append(f"ran past {MAX_WORDS} words")
