@@ -59,7 +59,6 @@ async def play(context: AppContext, persona_id: str) -> list[dict]:
         await engine.settle()
         state = engine.state
         earlier = [t.text for t in engine.branch.turns if t.speaker is Speaker.CLIENT]
-        instructions = engine._instructions(state, line)
         started = time.perf_counter()
         first = rewritten_at = None
         draft: list[str] = []
@@ -73,6 +72,7 @@ async def play(context: AppContext, persona_id: str) -> list[dict]:
             draft.append(piece)
         ended = time.perf_counter()
         reply = engine.branch.turns[-1]
+        instructions = engine._instructions(engine.branch, len(engine.branch.turns) - 2)
         verdict = judge_reply(reply.text, persona, state, advice=kind == "advice", instructions=instructions,
                               earlier=earlier, line=line)
         first_verdict = judge_reply(first_draft, persona, state, advice=kind == "advice", instructions=instructions,

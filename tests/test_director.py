@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from simulator.domain import Archetype, HiddenState
-from simulator.engine.directions import behaviour_now
+from simulator.engine.directions import reaction_to
 from simulator.rating.director_ear import traps_heard
 from simulator.rating.heads import load_heads
 
@@ -39,9 +39,9 @@ def test_the_ears_weights_carry_their_record():
 
 def test_the_note_tells_the_client_what_the_line_just_did_in_its_archetypes_way():
     guarded, opened = HiddenState(trust=2, resistance=6), HiddenState(trust=8, resistance=2)
-    advised = behaviour_now(Archetype.YES_BUT, guarded, ("early_advice",))
-    assert 'They just gave you advice. Start with "Yeah, but"' in advised
-    assert "They just gave you advice" not in behaviour_now(Archetype.YES_BUT, guarded, ())
-    assert "They just gave you advice" not in behaviour_now(Archetype.YES_BUT, opened, ("early_advice",))
-    assert "Snap at them" in behaviour_now(Archetype.HOSTILE, guarded, ("early_advice",))
-    assert "do not thank them" in behaviour_now(Archetype.HOSTILE, guarded, ("reassurance",))
+    advised = reaction_to(Archetype.YES_BUT, guarded, ("early_advice",))
+    assert advised.startswith('They just gave you advice. Start with "Yeah, but"')
+    assert reaction_to(Archetype.YES_BUT, guarded, ()) == ""
+    assert reaction_to(Archetype.YES_BUT, opened, ("early_advice",)) == ""
+    assert "Snap at them" in reaction_to(Archetype.HOSTILE, guarded, ("early_advice",))
+    assert "do not thank them" in reaction_to(Archetype.HOSTILE, guarded, ("reassurance",))

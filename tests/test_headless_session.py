@@ -178,8 +178,9 @@ def test_each_headless_reply_plays_from_the_last_lines_appraisal(server, endpoin
     assert result.returncode == 0, result.stderr
     trust_after_first = json.loads(result.stdout)["turns"][1]["state_after"]["trust"]
     second_reply = server.chat_requests()[-1]
-    direction = second_reply.body["messages"][-1]["content"]
-    assert f"trust {round(trust_after_first)}/10" in direction
+    state_note = second_reply.body["messages"][-3]["content"]  # before the line; its cue follows it
+    assert second_reply.body["messages"][-2]["content"] == "It sounds lonely."
+    assert f"trust {round(trust_after_first)}/10" in state_note
 
 
 def test_plain_output_says_which_lines_could_not_be_rated(server, endpoint_env):

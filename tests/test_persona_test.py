@@ -80,8 +80,8 @@ async def test_the_client_gets_the_same_prompt_as_in_a_real_session(server, cont
     first = server.chat_requests()[0].body["messages"]
     assert first[0]["content"] == real.client_messages()[0]["content"]
     examples = 2 * len(DANA.client.example_exchanges)
-    assert [m["role"] for m in first] == ["system", *["user", "assistant"] * (examples // 2), "user", "assistant", "user",
-                                          "system"]
+    assert [m["role"] for m in first] == ["system", *["user", "assistant"] * (examples // 2), "user", "assistant", "system",
+                                          "user", "system"]
     assert first[examples + 2]["content"] == DANA.profile.opening_lines[0]
 
 

@@ -44,12 +44,12 @@ async def test_accurate_empathy_builds_trust_and_advice_breaks_it(server, contex
     assert engine.session.turns[3].appraisal.understood <= 2
     # The next client reply plays from the colder state.
     await say(engine, "Okay.")
-    direction = server.chat_requests()[-1].body["messages"][-1]["content"]
+    direction = server.chat_requests()[-1].body["messages"][-3]["content"]  # the state note before the line
     assert f"trust {round(colder.trust)}/10" in direction
     # Once trust reached its level, the note let the client voice that feeling.
-    warm_direction = server.chat_requests()[1].body["messages"][-1]["content"]
+    warm_direction = server.chat_requests()[1].body["messages"][-3]["content"]
     assert "what was held back: angry at being told to do self-care." in warm_direction
-    assert "held back" not in server.chat_requests()[0].body["messages"][-1]["content"]
+    assert "held back" not in server.chat_requests()[0].body["messages"][-3]["content"]
     saved = context.store.load(engine.session.id)
     assert [round(t.state_after.trust, 2) for t in saved.turns if t.state_after][:2] == [
         round(warmer.trust, 2), round(colder.trust, 2)]

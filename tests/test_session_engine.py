@@ -46,15 +46,17 @@ async def test_a_session_streams_replies_saves_every_turn_and_ends_with_a_form(s
     assert persona.instructor.notes not in system
     assert all(probe.say not in system for probe in persona.instructor.probes)
     # The persona's example exchanges come first as earlier turns, then the session: each of the
-    # trainee's lines with the director's note its reply was written after, then the live note.
+    # trainee's lines between the state note before it and the cue after it, as first given.
     messages = client_call.body["messages"]
     examples = persona.client.example_exchanges
     assert examples, "the built-in personas show the model their voice"
     assert [m["content"] for m in messages[1:1 + 2 * len(examples)]] == [
         text for e in examples for text in (e.therapist or "*waits in silence*", e.client)]
     session = messages[1 + 2 * len(examples):]
-    assert [m["role"] for m in session] == ["user", "assistant", "user", "system", "assistant", "user", "system"]
-    assert "Director's note" in session[-1]["content"] and "Director's note" in session[3]["content"]
+    assert [m["role"] for m in session] == [
+        "user", "assistant", "system", "user", "system", "assistant", "system", "user", "system"]
+    assert all(session[i]["content"].startswith("[Director's note") for i in (2, 6))
+    assert all(session[i]["content"].startswith("[") and "Reply in" in session[i]["content"] for i in (4, 8))
     # What the engine read last turn is unchanged at the start of this turn's prompt, so its cache holds.
     first_call = server.chat_requests()[-2]
     assert messages[:len(first_call.body["messages"])] == first_call.body["messages"]
@@ -94,30 +96,68 @@ async def test_an_empty_line_is_refused(server, context_for):
     await context.aclose()
 
 
-@pytest.mark.parametrize(("persona_id", "says"), [
-    ("dana-yes-but", 'They just gave you advice. Start with "Yeah, but" and give one concrete reason'),
-    ("tom-silent", "A few words at most, or only a gesture"),
-    ("marcus-hostile", "Never thank, apologise or agree. Challenge them. They just gave you advice. Snap at them"),
+@pytest.mark.parametrize(("persona_id", "does", "meets_advice"), [
+    ("dana-yes-but", "Complain, then ask for advice.", 'They just gave you advice. Start with "Yeah, but" and give one concrete reason'),
+    ("tom-silent", "A few words at most, or only a gesture", "Shrug or say a word or two."),
+    ("marcus-hostile", "Never thank, apologise or agree. Challenge them.", "They just gave you advice. Snap at them"),
 ])
-async def test_the_directors_note_says_what_this_archetype_does_now(server, context_for, persona_id, says):
+async def test_the_directors_notes_say_what_this_archetype_does_now(server, context_for, persona_id, does, meets_advice):
     context = context_for(server)
     engine = context.begin_session(persona_id)
     server.chat.append("*shrugs*")
     async for _ in engine.say("Have you thought about talking to someone at school?"):
         pass
-    note = server.chat_requests()[-1].body["messages"][-1]["content"]
-    assert note.startswith("[Director's note") and says in note
+    *_, state_note, line, cue = server.chat_requests()[-1].body["messages"]
+    assert line["content"] == "Have you thought about talking to someone at school?"
+    assert state_note["content"].startswith("[Director's note") and does in state_note["content"]
+    assert meets_advice in cue["content"]
     if persona_id == "tom-silent":
-        assert note.endswith("Reply in a few words, or only a gesture.]")
+        assert cue["content"].endswith("Reply in a few words, or only a gesture.]")
     await context.aclose()
 
 
 def test_once_trust_has_grown_the_client_opens_up_in_character():
     from simulator.domain import Archetype, HiddenState
-    from simulator.engine.directions import behaviour_now, reply_length
+    from simulator.engine.directions import behaviour_now, reaction_to, reply_length
 
     guarded, opened = HiddenState(trust=2, resistance=8), HiddenState(trust=8, resistance=2)
-    assert "Yeah, but" in behaviour_now(Archetype.YES_BUT, guarded, ("early_advice",))
-    assert "Yeah, but" not in behaviour_now(Archetype.YES_BUT, opened, ("early_advice",))
+    assert "Yeah, but" in reaction_to(Archetype.YES_BUT, guarded, ("early_advice",))
+    assert "Yeah, but" not in reaction_to(Archetype.YES_BUT, opened, ("early_advice",))
     assert "admit how hard it is" in behaviour_now(Archetype.YES_BUT, opened)
     assert reply_length(Archetype.SILENT, opened) == "one or two short sentences"
+
+
+async def test_a_local_engine_reads_each_reply_and_the_next_state_note_before_the_next_line(server, context_for):
+    context = context_for(server)
+    engine = context.begin_session("dana-yes-but")
+    engine.reads_ahead = True  # as on the embedded engine, which alone does it
+    server.chat.extend(["Yeah, but I've tried that.", "Like I have the time.", "Whatever."])
+    async for _ in engine.say("Have you thought about a respite carer?"):
+        pass
+    await engine.settle()
+    ahead = server.chat_requests()[-1]
+    assert not ahead.streamed and ahead.body["max_tokens"] == 1
+    read = ahead.body["messages"]
+    assert read[-2] == {"role": "assistant", "content": "Yeah, but I've tried that."}
+    assert read[-1]["role"] == "system" and read[-1]["content"].startswith("[Director's note")
+    # The judgement moved the state before the engine read ahead: the note is the next line's.
+    assert f"trust {round(engine.state.trust)}/10" in read[-1]["content"]
+
+    async for _ in engine.say("It sounds exhausting."):
+        pass
+    turn = [request for request in server.chat_requests() if request.streamed][-1]
+    assert turn.body["messages"][:len(read)] == read
+    assert [m["content"] for m in turn.body["messages"][len(read):]] == [
+        "It sounds exhausting.", "[Reply in one to three short sentences.]"]
+    await context.aclose()
+
+
+async def test_a_remote_endpoint_is_never_asked_to_read_ahead(server, context_for):
+    context = context_for(server)
+    engine = context.begin_session("dana-yes-but")
+    server.chat.append("Yeah, but I've tried that.")
+    async for _ in engine.say("Have you thought about a respite carer?"):
+        pass
+    await engine.settle()
+    assert [request.streamed for request in server.chat_requests()] == [True]
+    await context.aclose()

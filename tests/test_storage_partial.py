@@ -79,7 +79,7 @@ async def test_resuming_a_session_with_a_cut_off_reply_goes_on_after_it(server, 
     turns = fresh.store.load(session.id).turns
     assert [(t.text, t.complete) for t in turns[-4:]] == [(LINE, True), ("Yeah, but", False), ("Go on.", True),
                                                           ("Fine.", True)]
-    assert server.chat_requests()[-1].body["messages"][-3] == {"role": "assistant", "content": "Yeah, but"}
+    assert server.chat_requests()[-1].body["messages"][-4] == {"role": "assistant", "content": "Yeah, but"}
     await resumed.settle()
     assert all(t.state_after for t in fresh.store.load(session.id).turns if t.speaker is Speaker.TRAINEE)
     await fresh.aclose()

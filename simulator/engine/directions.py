@@ -1,4 +1,4 @@
-"""What this archetype does now: the behaviour line of the per-turn director's note.
+"""What this archetype does now: the behaviour in the per-turn director's notes.
 
 Small models drift towards a grateful, cooperative client. The note names, from the archetype and
 the live state, the one behaviour this client shows on this turn, in a few plain words the model
@@ -78,12 +78,18 @@ HEARD = {
 }
 
 
-def behaviour_now(archetype: Archetype, state: HiddenState, heard: tuple[str, ...] = ()) -> str:
-    """The behaviour line for this turn: guarded or opening, and how to meet what the line just did
-    (`heard`: the traps the director's ear heard in it, e.g. "early_advice")."""
+def behaviour_now(archetype: Archetype, state: HiddenState) -> str:
+    """What this client does at this state, guarded or opening up: the state note before the line."""
+    behaviour = BEHAVIOURS[archetype]
+    return behaviour.guarded if state.trust < OPEN_AT_TRUST else behaviour.opening
+
+
+def reaction_to(archetype: Archetype, state: HiddenState, heard: tuple[str, ...]) -> str:
+    """How to meet what the line just did (`heard`: the traps the director's ear heard in it, e.g.
+    "early_advice"), for the cue after the line; empty when nothing calls for it."""
     behaviour = BEHAVIOURS[archetype]
     guarded = state.trust < OPEN_AT_TRUST
-    parts = [behaviour.guarded if guarded else behaviour.opening]
+    parts = []
     if "early_advice" in heard and (guarded or state.resistance >= HIGH_RESISTANCE):
         parts.append(f"They just gave you advice. {behaviour.advice}")
     parts += [HEARD[trap] for trap in heard if trap in HEARD and guarded]

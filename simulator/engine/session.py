@@ -26,7 +26,7 @@ from simulator.domain import (
     now_utc,
 )
 from simulator.engine import hidden_state
-from simulator.engine.directions import behaviour_now, reply_length
+from simulator.engine.directions import behaviour_now, reaction_to, reply_length
 from simulator.engine.guards import SERIOUS, GuardResult, badness, check_reply, correction_note, hidden_text
 from simulator.engine.off_task import looks_off_task
 from simulator.errors import RehearseError
@@ -96,6 +96,10 @@ class SessionEngine:
         """The latest queued appraisal; each waits for the one before it, so states chain in order."""
         self._reactions: asyncio.Task[None] | None = None
         """The latest queued inner reaction, voiced after its line's judgement has moved the state."""
+        self.reads_ahead = client.endpoint.backend == "embedded"
+        """Whether the client's engine reads each reply and the next state note before the next line
+        (only a local engine: a remote one caches on its own, and would bill the call)."""
+        self._read_ahead: asyncio.Task[None] | None = None
         self._client_idle = asyncio.Event()
         self._client_idle.set()
         self._system_prompt: str | None = None
@@ -103,9 +107,9 @@ class SessionEngine:
         """Whether heads-judged lines get their inner reaction voiced (benches of the client turn it off)."""
         self.guard_counts: Counter[str] = Counter()
         """Replies rewritten after failing a guard, those that failed twice, and those shown with a note."""
-        self._notes_given: dict[tuple[str, int], str] = {}
-        """(branch id, trainee turn index) to the director's note its reply was written after, replayed
-        word for word so the engine's prompt cache still matches (a resumed session recomputes them)."""
+        self._notes_given: dict[tuple[str, int, str], str] = {}
+        """(branch id, trainee turn index, "state" or "cue") to the director's note given with that line,
+        replayed word for word so the engine's prompt cache still matches (a resumed session recomputes them)."""
         self.on_appraised: Callable[[Branch, int], None] | None = None
         """Called with the branch and turn index each time a trainee turn has been appraised, or has
         failed to be (its note then says why)."""
@@ -188,9 +192,8 @@ class SessionEngine:
 
     # --- the client ------------------------------------------------------------------------
 
-    def _stage_direction(self, state: HiddenState, line: str = "") -> str:
-        """The director's note for the reply to `line` (the trainee's latest; empty for a silence)."""
-        archetype = self.persona.profile.archetype
+    def _state_note(self, state: HiddenState) -> str:
+        """The director's note before a line: how this client feels and behaves at `state`."""
         return self.prompts.render(
             "client_state.j2",
             profile=self.persona.profile,
@@ -198,10 +201,26 @@ class SessionEngine:
             trust_label=hidden_state.describe_trust(state.trust),
             resistance=state.resistance,
             resistance_label=hidden_state.describe_resistance(state.resistance),
-            behaviour=behaviour_now(archetype, state, traps_heard(line)),
-            length=reply_length(archetype, state),
+            behaviour=behaviour_now(self.persona.profile.archetype, state),
             speakable=[f.feeling for f in hidden_state.ready_to_voice(self.persona, state)],
         )
+
+    def _cue(self, state: HiddenState, line: str) -> str:
+        """The director's cue after a line (empty for a silence): how to meet it, and how long to reply."""
+        archetype = self.persona.profile.archetype
+        return self.prompts.render("client_cue.j2", reaction=reaction_to(archetype, state, traps_heard(line)),
+                                   length=reply_length(archetype, state))
+
+    def _note(self, branch: Branch, index: int, kind: str) -> str:
+        """The note of `kind` ("state" before, "cue" after) for trainee turn `index` of `branch`, or
+        for the line still to come at index len(turns): as first given, so the prompt the engine has
+        cached stays the same from one turn to the next."""
+        key = (branch.id, index, kind)
+        if key not in self._notes_given:
+            state = self.state_before(index, branch)
+            line = branch.turns[index].text if index < len(branch.turns) else ""
+            self._notes_given[key] = self._state_note(state) if kind == "state" else self._cue(state, line)
+        return self._notes_given[key]
 
     def _example_messages(self) -> list[Message]:
         """The persona's example exchanges, as earlier turns the model continues in the same voice."""
@@ -211,10 +230,11 @@ class SessionEngine:
             messages.append({"role": "assistant", "content": example.client})
         return messages
 
-    def client_messages(self, correction: str = "") -> list[Message]:
-        """Persona and examples first and unchanging, then the transcript with the director's note
-        each reply was given kept after its line, then the live note: each turn the engine's cache
-        holds everything up to the new line, so it reads only that line and its note."""
+    def client_messages(self, correction: str = "", *, upcoming: bool = False) -> list[Message]:
+        """Persona and examples first and unchanging, then the transcript: each trainee line between
+        the state note before it and the cue after it, as first given. `correction` joins the live
+        cue. With `upcoming`, the prompt ends with the state note for the line still to come, which a
+        local engine reads ahead (`read_ahead`) so that the line and its cue are all it reads then."""
         if self._system_prompt is None:
             self._system_prompt = self.prompts.render(
                 "client_system.j2", profile=self.persona.profile, client=self.persona.client
@@ -225,22 +245,20 @@ class SessionEngine:
             {"role": "user", "content": SESSION_START},
         ]
         branch = self.branch
+        live = len(branch.turns) - 1
         for index, turn in enumerate(branch.turns):
             if turn.speaker is Speaker.TRAINEE:
                 text = SILENCE_TEXT if turn.kind is TurnKind.SILENCE else turn.text
+                messages.append({"role": "system", "content": self._note(branch, index, "state")})
                 messages.append({"role": "user", "content": text})
-                if index < len(branch.turns) - 1:
-                    given = self._notes_given.get((branch.id, index))
-                    messages.append({"role": "system", "content": given or self._stage_direction(
-                        self.state_before(index, branch), turn.text)})
+                if index == live and correction:
+                    cue = self._cue(self.state_before(index, branch), turn.text) + "\n" + correction
+                    self._notes_given[(branch.id, index, "cue")] = cue
+                messages.append({"role": "system", "content": self._note(branch, index, "cue")})
             else:
                 messages.append({"role": "assistant", "content": turn.text})
-        if messages[-1]["role"] == "user":
-            direction = self._stage_direction(self.state, branch.turns[-1].text)
-            if correction:
-                direction += "\n" + correction
-            self._notes_given[(branch.id, len(branch.turns) - 1)] = direction
-            messages.append({"role": "system", "content": direction})
+        if upcoming and messages[-1]["role"] != "system":
+            messages.append({"role": "system", "content": self._note(branch, len(branch.turns), "state")})
         return messages
 
     async def say(self, text: str, *, silence: bool = False, by: str = "") -> AsyncIterator[str | Redo]:
@@ -259,6 +277,7 @@ class SessionEngine:
                     off_task=not silence and looks_off_task(text), by=by)
         if self.awaiting_reply:
             self.branch.turns[-1] = turn
+            self._notes_given.pop((self.branch.id, len(self.branch.turns) - 1, "cue"), None)
         else:
             self.branch.turns.append(turn)
         trainee_index = len(self.branch.turns) - 1
@@ -271,7 +290,7 @@ class SessionEngine:
 
         # The client plays from the latest appraised state; an appraisal still running applies next turn.
         state = self.state
-        instructions = self._instructions(state, turn.text)
+        instructions = self._instructions(self.branch, trainee_index)
         correction = ""
         note = ""
         branch = self.branch
@@ -338,10 +357,25 @@ class SessionEngine:
         await self.writer.save(self.session)
         if not self.appraise_alongside or not appraisal_queued:
             self._queue_appraisal(branch, trainee_index)
+        if self.reads_ahead:
+            self._read_ahead = asyncio.create_task(self._read_ahead_after(self._appraisals, branch, len(branch.turns)))
 
-    def _instructions(self, state: HiddenState, line: str = "") -> str:
-        """The hidden text a reply must never recite: the director's note and the persona's hidden text."""
-        return "\n".join([self._stage_direction(state, line), *hidden_text(self.persona)])
+    async def _read_ahead_after(self, judging: asyncio.Task[None] | None, branch: Branch, turns: int) -> None:
+        """Once the line just answered is judged, have the local engine read the reply and the next
+        line's state note, in the trainee's thinking time: when the line comes, only it and its cue
+        are left to read before the first word."""
+        if judging is not None:
+            await asyncio.wait([judging])
+        if branch is not self.branch or len(branch.turns) != turns or not self._client_idle.is_set():
+            return  # the trainee spoke first: that turn's reply has read it all already
+        with suppress(RehearseError):
+            await self.client.complete(self.client_messages(upcoming=True), max_tokens=1)
+
+    def _instructions(self, branch: Branch, index: int) -> str:
+        """The hidden text a reply to trainee turn `index` must never recite: its director's notes
+        and the persona's hidden text."""
+        notes = [self._note(branch, index, kind) for kind in ("state", "cue")]
+        return "\n".join([*notes, *hidden_text(self.persona)])
 
     async def wait_in_silence(self) -> AsyncIterator[str | Redo]:
         """The trainee says nothing and lets the silence work."""
@@ -355,7 +389,7 @@ class SessionEngine:
         """
         if self.client.endpoint.backend != "embedded":
             return
-        await self.client.complete(self.client_messages(), max_tokens=1)
+        await self.client.complete(self.client_messages(upcoming=True), max_tokens=1)
         context = self.appraiser.context_message(self.branch.turns)
         await self.rater.complete([context, {"role": "user", "content": "Ready?"}], max_tokens=1)
         await self.appraiser.warm_up()
@@ -413,6 +447,10 @@ class SessionEngine:
     async def _voice_after(self, previous: asyncio.Task[None] | None, branch: Branch, index: int) -> None:
         if previous is not None:
             await asyncio.wait([previous])
+        if (reading := self._read_ahead) is not None and not reading.done():
+            # One CPU: a second or so of reading ahead first keeps the next reply quick; run side
+            # by side, both crawl (seen: 90 tokens read in 11 s while a reaction was voiced).
+            await asyncio.wait([reading])
         turn = branch.turns[index]
         judged = turn.appraisal
         if judged is None:
@@ -432,10 +470,11 @@ class SessionEngine:
             self.on_appraised(branch, index)
 
     async def settle(self) -> None:
-        """Wait until every queued appraisal, then every inner reaction, is done. A failed one is
-        noted, never fatal."""
+        """Wait until every queued appraisal, then every inner reaction and the engine's reading
+        ahead, is done. A failed one is noted, never fatal."""
         await _finish(lambda: self._appraisals)
         await _finish(lambda: self._reactions)  # read after the appraisals: each queues its reaction
+        await _finish(lambda: self._read_ahead)
 
     # --- branches --------------------------------------------------------------------------
 
