@@ -49,16 +49,33 @@ SCRIPT = [
 ]
 
 
-async def play(context: AppContext, persona_id: str) -> list[dict]:
+ADVICE_SERIES = [
+    "Have you thought about asking your sister to take her one weekend a month?",
+    "Maybe you could look into a day centre for her.",
+    "It might help to write down what you need from your family and send it to them.",
+    "What about a carers' support group? Lots of people find them useful.",
+    "You could ask your GP for a carer's assessment.",
+    "Try taking ten minutes a day that are just for you.",
+    "Why not let the kids help out with a few small jobs?",
+    "Setting a bedtime routine for your mum might make the evenings easier.",
+    "Perhaps you could talk to your boss about flexible hours.",
+    "A respite break, even a weekend, could make a real difference.",
+]
+"""Early advice, ten times over, for the yes-but personas: the target counts the share met with a yes-but."""
+
+
+async def play(context: AppContext, persona_id: str, script: list[tuple[str, str]] = SCRIPT,
+               series: str = "script") -> list[dict]:
     engine = context.begin_session(persona_id)
     engine.voice_reactions = False
     persona = engine.persona
     await engine.warm_up()
     rows = []
-    for turn, (kind, line) in enumerate(SCRIPT, 1):
+    for turn, (kind, line) in enumerate(script, 1):
         await engine.settle()
         state = engine.state
         earlier = [t.text for t in engine.branch.turns if t.speaker is Speaker.CLIENT]
+        held_back = engine.guard_counts["held_back"]
         started = time.perf_counter()
         first = rewritten_at = None
         draft: list[str] = []
@@ -78,9 +95,11 @@ async def play(context: AppContext, persona_id: str) -> list[dict]:
         first_verdict = judge_reply(first_draft, persona, state, advice=kind == "advice", instructions=instructions,
                                     earlier=earlier, line=line) if first_draft else verdict
         rows.append({
-            "persona": persona_id, "archetype": persona.profile.archetype.value, "turn": turn, "kind": kind,
+            "persona": persona_id, "archetype": persona.profile.archetype.value, "series": series, "turn": turn,
+            "kind": kind,
             "line": line, "reply": reply.text, "trust": round(state.trust, 1), "resistance": round(state.resistance, 1),
             "problems": list(verdict.problems), "yes_but": verdict.yes_but, "note": reply.note,
+            "held_back": engine.guard_counts["held_back"] > held_back,
             "first_draft": first_draft, "first_draft_problems": list(first_verdict.problems),
             "first_token_s": round((first or ended) - started, 3), "rewrite_s": round(ended - rewritten_at, 3)
             if rewritten_at else 0.0,
@@ -101,10 +120,11 @@ def per_100(rows: list[dict], key) -> str:
     return f"{100 * sum(1 for r in rows if key(r)) / len(rows):.0f}"
 
 
-def report(rows: list[dict]) -> None:
+def report(every_row: list[dict]) -> None:
+    rows = [r for r in every_row if r.get("series", "script") == "script"]
     print("\n| persona | replies | in character | first drafts in character | therapy-speak | role flips | "
-          "early disclosures | echoed | repeated | notes shown | rewrites | mean words |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "early disclosures | echoed | repeated | notes shown | held back | rewrites | mean words |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     groups = {}
     for row in rows:
         groups.setdefault(row["persona"], []).append(row)
@@ -113,12 +133,15 @@ def report(rows: list[dict]) -> None:
               f"{per_100(group, lambda r: not r['first_draft_problems'])} | {per_100(group, lambda r: r['therapy_speak'])} | "
               f"{per_100(group, lambda r: r['role_flip'])} | {per_100(group, lambda r: r['early_disclosure'])} | "
               f"{per_100(group, lambda r: r['echoed'])} | {per_100(group, lambda r: r['repeated'])} | "
-              f"{per_100(group, lambda r: r['note'])} | {per_100(group, lambda r: r['rewrite_s'])} | "
+              f"{per_100(group, lambda r: r['note'])} | {per_100(group, lambda r: r.get('held_back'))} | "
+              f"{per_100(group, lambda r: r['rewrite_s'])} | "
               f"{statistics.mean(r['words'] for r in group):.1f} |")
-    advice = [r for r in rows if r["archetype"] == Archetype.YES_BUT.value and r["kind"] == "advice"]
+    advice = [r for r in every_row if r["archetype"] == Archetype.YES_BUT.value and r["kind"] == "advice"]
     if advice:
+        series = [r for r in advice if r.get("series") == "advice"]
         print(f"\nYes-but personas: {sum(1 for r in advice if r['yes_but'])} of {len(advice)} pieces of advice "
-              "met with a yes-but (target ≥ 9 of 10)")
+              f"met with a yes-but (target ≥ 9 of 10); in the advice series alone "
+              f"{sum(1 for r in series if r['yes_but'])} of {len(series)}")
     rewrites = [r["rewrite_s"] for r in rows if r["rewrite_s"]]
     if rewrites:
         print(f"Rewrites: {len(rewrites)} of {len(rows)} replies, median {statistics.median(rewrites):.2f} s extra")
@@ -137,6 +160,8 @@ async def main(persona_ids: list[str], replies: Path | None) -> None:
     try:
         for persona_id in ids:
             rows += await play(context, persona_id)
+            if context.personas.get(persona_id).profile.archetype is Archetype.YES_BUT:
+                rows += await play(context, persona_id, [("advice", line) for line in ADVICE_SERIES], "advice")
     finally:
         await context.aclose()
     if replies:

@@ -113,6 +113,9 @@ class Sampling:
     frequency_penalty: float | None = None
     repeat_penalty: float | None = None
     """llama.cpp's own penalty: sent only to the embedded engine."""
+    dry_multiplier: float | None = None
+    """How hard the embedded engine's DRY penalty holds the client back from saying again what is
+    already in the session (0 turns it off; None keeps the engine's tuned default)."""
 
 
 @dataclass(frozen=True)

@@ -114,6 +114,7 @@ async def test_a_personas_sampling_goes_with_its_replies(server, backend):
     from dataclasses import replace
 
     from simulator.domain import Sampling
+    from simulator.llm.dry import DEFAULT_DRY_MULTIPLIER
 
     model = model_for(server)
     model = ChatModel(replace(model.endpoint, backend=backend))
@@ -125,4 +126,9 @@ async def test_a_personas_sampling_goes_with_its_replies(server, backend):
     assert "frequency_penalty" not in body
     # llama.cpp's own penalty goes only to the embedded engine: another server may refuse it.
     assert body.get("repeat_penalty") == (1.15 if backend == "embedded" else None)
+    # So does the DRY penalty, at its default when the persona sets none, and not at all when 0.
+    assert body.get("dry_multiplier") == (DEFAULT_DRY_MULTIPLIER if backend == "embedded" else None)
+    server.chat.append("Fine.")
+    assert [piece async for piece in model.stream([{"role": "user", "content": "Hi"}], Sampling(dry_multiplier=0))]
+    assert "dry_multiplier" not in server.chat_requests()[-1].body
     await model.aclose()

@@ -387,3 +387,27 @@ async def test_an_embedding_engine_serves_mean_pooled_vectors_through_the_openai
     finally:
         await embedder.aclose()
         engine.close()
+
+
+@needs_engine
+def test_the_dry_penalty_stops_a_reply_said_before_from_coming_back_word_for_word(engine):
+    said = "The blue train leaves the quiet station at seven every morning."
+    messages = [{"role": "user", "content": "Tell me about the train."}]
+    for _ in range(3):
+        messages += [{"role": "assistant", "content": said}, {"role": "user", "content": "Tell me about the train."}]
+
+    def reply(**options) -> str:
+        body = {"messages": messages, "temperature": 0, "max_tokens": 30, **options}
+        request = urllib.request.Request(f"{engine.base_url}/chat/completions", data=json.dumps(body).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.loads(response.read())["choices"][0]["message"]["content"].strip()
+
+    def longest_run_of(text: str) -> int:
+        words, known = text.lower().split(), said.lower().split()
+        return max((k for i in range(len(words)) for j in range(len(known)) for k in range(1, 13)
+                    if words[i:i + k] == known[j:j + k] and len(words[i:i + k]) == k), default=0)
+
+    assert reply() == said  # the loop a small model falls into
+    rewritten = reply(dry_multiplier=2.0)
+    assert rewritten != said and longest_run_of(rewritten) < 6

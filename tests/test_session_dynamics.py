@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from simulator.domain import Speaker, Touch, TurnKind
+from simulator.domain import Archetype, Speaker, Touch, TurnKind
+from simulator.engine.directions import holding_gesture
 from simulator.engine.session import Redo
 from simulator.serialization import session_to_dict
 from tests.support.appraisals import APPRAISAL_SCHEMAS, script_appraisals
@@ -89,11 +90,13 @@ async def test_a_reply_that_fails_a_guard_is_written_again_once(server, context_
     retry_request = server.chat_requests()[-1]
     assert "Your last draft left character" in retry_request.body["messages"][-1]["content"]
 
+    # Twice the therapist's words: the client holds back with a gesture of the archetype's instead.
     server.chat.extend(["How does that make you feel?", "What brings you here today?"])
-    await say(engine, "Hm.")
+    pieces = await say(engine, "Hm.")
     last = engine.session.turns[-1]
-    assert last.text == "What brings you here today?"
-    assert "spoke as the therapist even when written again" in last.note
+    assert (last.text, last.note) == (holding_gesture(Archetype.YES_BUT), "")
+    assert isinstance(pieces[-2], Redo) and "spoke as the therapist" in pieces[-2].reason
+    assert pieces[-1] == last.text and engine.guard_counts["held_back"] == 1
 
     stuck = "Sure, but I'm not sure how any of these solutions fit into my life, honestly."
     server.chat.extend([stuck, stuck, "*shrugs* Maybe."])

@@ -101,3 +101,23 @@ def reply_length(archetype: Archetype, state: HiddenState) -> str:
     if archetype is Archetype.SILENT or (archetype is Archetype.UNEXPRESSIVE and state.trust < OPEN_AT_TRUST):
         return "a few words, or only a gesture" if state.trust < OPEN_AT_TRUST else "one or two short sentences"
     return "one to three short sentences"
+
+
+HOLDING_GESTURES = {
+    Archetype.YES_BUT: "*sighs and looks away*",
+    Archetype.HOSTILE: "*scoffs and folds their arms*",
+    Archetype.CRITICAL: "*raises an eyebrow*",
+    Archetype.ARGUMENTATIVE: "*shakes their head*",
+    Archetype.RIGID: "*folds their arms*",
+    Archetype.UNEXPRESSIVE: "*shrugs*",
+    Archetype.NOT_LISTENING: "*looks out of the window*",
+    Archetype.SILENT: "*says nothing*",
+    Archetype.SELF_CENTRED: "*looks unimpressed*",
+    Archetype.ACCUSING: "*stares at you*",
+    Archetype.FLIRTATIOUS: "*smiles and says nothing*",
+}
+
+
+def holding_gesture(archetype: Archetype) -> str:
+    """What the client does instead of a reply the model could not write in character twice."""
+    return HOLDING_GESTURES[archetype]

@@ -26,7 +26,7 @@ from simulator.domain import (
     now_utc,
 )
 from simulator.engine import hidden_state
-from simulator.engine.directions import behaviour_now, reaction_to, reply_length
+from simulator.engine.directions import behaviour_now, holding_gesture, reaction_to, reply_length
 from simulator.engine.guards import SERIOUS, GuardResult, badness, check_reply, correction_note, hidden_text
 from simulator.engine.off_task import looks_off_task
 from simulator.errors import RehearseError
@@ -335,15 +335,18 @@ class SessionEngine:
                     correction = correction_note(verdict, self.persona)
                     yield Redo("; ".join(verdict.problems))
                 else:
-                    # Both drafts failed: keep the one nearer the client. Only a role flip or a hidden
-                    # feeling said too soon is worth a note; a lesser slip is the client's own.
+                    # Both drafts failed: keep the one nearer the client; a lesser slip is the client's
+                    # own. A role flip, or a hidden feeling said too soon, would teach the trainee
+                    # something false: the client holds back with a gesture of theirs instead.
                     self.guard_counts["failed_twice"] += 1
                     if badness(first_draft[1]) < badness(verdict):
                         reply, verdict = first_draft
                     serious = [p for p in verdict.problems if badness(GuardResult((p,))) >= SERIOUS]
                     if serious:
-                        self.guard_counts["noted"] += 1
-                        note = f"this reply {', '.join(serious)} even when written again"
+                        self.guard_counts["held_back"] += 1
+                        yield Redo("; ".join(serious))
+                        reply = holding_gesture(self.persona.profile.archetype)
+                        yield reply
         except BaseException:
             if _take_back(branch, partial):
                 with suppress(RehearseError):

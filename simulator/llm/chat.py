@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from simulator.domain import Sampling
 from simulator.errors import ModelError
+from simulator.llm.dry import DEFAULT_DRY_MULTIPLIER
 from simulator.llm.structured import Answer, AnswerProblem, answer_schema, parse_answer
 
 Message = dict[str, str]
@@ -155,13 +156,22 @@ class ChatModel:
         return {"model": model, "messages": messages, **defaults, **extra}
 
     def sampling_options(self, sampling: Sampling | None) -> dict[str, Any]:
-        """A persona's sampling as request options; llama.cpp's repeat penalty only for the embedded
-        engine, as other servers may refuse an option they do not know."""
-        if sampling is None:
-            return {}
-        options = {key: value for key, value in vars(sampling).items() if value is not None and key != "repeat_penalty"}
-        if sampling.repeat_penalty is not None and self.endpoint.backend == "embedded":
-            options["extra_body"] = {"repeat_penalty": sampling.repeat_penalty}
+        """A persona's sampling as request options. llama.cpp's repeat penalty and the DRY penalty
+        (its default when the persona sets none) go only to the embedded engine, as other servers
+        may refuse an option they do not know."""
+        sampling = sampling or Sampling()
+        engine_only = ("repeat_penalty", "dry_multiplier")
+        options: dict[str, Any] = {key: value for key, value in vars(sampling).items()
+                                   if value is not None and key not in engine_only}
+        if self.endpoint.backend == "embedded":
+            extra: dict[str, Any] = {}
+            if sampling.repeat_penalty is not None:
+                extra["repeat_penalty"] = sampling.repeat_penalty
+            dry = DEFAULT_DRY_MULTIPLIER if sampling.dry_multiplier is None else sampling.dry_multiplier
+            if dry > 0:
+                extra["dry_multiplier"] = dry
+            if extra:
+                options["extra_body"] = extra
         return options
 
     async def stream(self, messages: list[Message], sampling: Sampling | None = None,

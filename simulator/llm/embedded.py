@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextvars
 import importlib.util
 import json
 import os
@@ -38,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator import paths
+from simulator.llm.dry import DryLogitsProcessor, DrySettings, sequence_breakers
 from simulator.errors import ConfigError, ModelError
 
 DEFAULT_N_CTX = 8192
@@ -322,7 +324,8 @@ def _grammar_schema(schema: Any) -> Any:
 
 
 def _accept_json_schema(app: Any) -> Any:
-    """ASGI middleware that lets chat completions take OpenAI's structured-output response_format."""
+    """ASGI middleware that lets chat completions take OpenAI's structured-output response_format,
+    and llama.cpp's `dry_*` sampling fields (see dry.py)."""
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].endswith("/chat/completions"):
@@ -340,10 +343,14 @@ def _accept_json_schema(app: Any) -> Any:
         body = b"".join(chunks)
         try:
             data = json.loads(body)
-            if isinstance(data, dict) and _openai_response_format(data):
-                body = json.dumps(data).encode()
         except ValueError:
             pass  # the app answers malformed JSON with its own 422
+        else:
+            if isinstance(data, dict):
+                asked = any(key.startswith("dry_") for key in data)
+                REQUESTED_DRY.set(DrySettings.from_request(data))  # the app's own model would drop them
+                if _openai_response_format(data) or asked:
+                    body = json.dumps(data).encode()
         headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
         scope = {**scope, "headers": [*headers, (b"content-length", str(len(body)).encode())]}
         replayed = False
@@ -397,6 +404,30 @@ def _embedding_app(settings: dict[str, Any]) -> Any:
     return Starlette(routes=[Route("/v1/models", models), Route("/v1/embeddings", embeddings, methods=["POST"])])
 
 
+REQUESTED_DRY: contextvars.ContextVar[DrySettings | None] = contextvars.ContextVar("requested_dry", default=None)
+"""The DRY settings of the request being served (set by the middleware, read in the model's thread)."""
+
+
+def _sample_with_dry() -> None:
+    """Have the server's chat completions add the DRY penalty a request asked for."""
+    import llama_cpp
+
+    plain = llama_cpp.Llama.create_chat_completion
+    breakers: dict[int, frozenset[int]] = {}
+
+    def create_chat_completion(llama: Any, *args: Any, **kwargs: Any) -> Any:
+        settings = REQUESTED_DRY.get()
+        if settings is not None:
+            if id(llama) not in breakers:
+                breakers[id(llama)] = sequence_breakers(llama.detokenize, llama.n_vocab())
+            processors = kwargs.get("logits_processor") or llama_cpp.LogitsProcessorList()
+            processors.append(DryLogitsProcessor(settings, breakers[id(llama)]))
+            kwargs["logits_processor"] = processors
+        return plain(llama, *args, **kwargs)
+
+    llama_cpp.Llama.create_chat_completion = create_chat_completion
+
+
 def _serve(config: dict[str, Any]) -> None:
     _die_with_parent(config["parent_pid"], config["pdeathsig"])
     sock = socket.socket(fileno=config["fd"])
@@ -413,6 +444,7 @@ def _serve(config: dict[str, Any]) -> None:
         server_settings=ServerSettings(host="127.0.0.1", port=sock.getsockname()[1], interrupt_requests=False),
         model_settings=[ModelSettings(**config["model"])],
     )
+    _sample_with_dry()
     server = uvicorn.Server(uvicorn.Config(_accept_json_schema(app), log_level="warning", timeout_keep_alive=30))
     server.run(sockets=[sock])
 

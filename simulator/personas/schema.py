@@ -46,7 +46,8 @@ FEELING_KEYS = ("feeling", "intensity", "reason", "voice_at_trust")
 EXCHANGE_KEYS = ("moment", "therapist", "client")
 MAX_EXAMPLE_WORDS = 60
 SAMPLING_RANGES = {"temperature": (0.0, 2.0), "top_p": (0.01, 1.0), "presence_penalty": (-2.0, 2.0),
-                   "frequency_penalty": (-2.0, 2.0), "repeat_penalty": (0.5, 2.0)}
+                   "frequency_penalty": (-2.0, 2.0), "repeat_penalty": (0.5, 2.0),
+                   "dry_multiplier": (0.0, 5.0)}
 PROBE_KEYS = ("say", "expect")
 SECTION_OF = {**{key: "" for key in VISIBLE_KEYS}, **{key: "client" for key in CLIENT_KEYS},
               **{key: "instructor" for key in INSTRUCTOR_KEYS}, **{key: "sampling" for key in SAMPLING_RANGES},
