@@ -180,5 +180,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--personas", nargs="*", default=[])
     parser.add_argument("--replies", type=Path, help="write every reply, for labelling by hand")
+    parser.add_argument("--dry", type=float, help="the DRY multiplier for personas that set none (default: the engine's)")
     args = parser.parse_args()
+    if args.dry is not None:
+        import simulator.llm.chat
+
+        simulator.llm.chat.DEFAULT_DRY_MULTIPLIER = args.dry
     asyncio.run(main(args.personas, args.replies))

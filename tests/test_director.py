@@ -4,10 +4,12 @@ The ear's lines here were written for the tests and are in no training file."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from simulator.domain import Archetype, HiddenState
-from simulator.engine.directions import reaction_to
+from simulator.engine.directions import BEHAVIOURS, reaction_to
 from simulator.rating.director_ear import traps_heard
 from simulator.rating.heads import load_heads
 
@@ -44,4 +46,8 @@ def test_the_note_tells_the_client_what_the_line_just_did_in_its_archetypes_way(
     assert reaction_to(Archetype.YES_BUT, guarded, ()) == ""
     assert reaction_to(Archetype.YES_BUT, opened, ("early_advice",)) == ""
     assert "Snap at them" in reaction_to(Archetype.HOSTILE, guarded, ("early_advice",))
-    assert "do not thank them" in reaction_to(Archetype.HOSTILE, guarded, ("reassurance",))
+    assert "it rings hollow" in reaction_to(Archetype.HOSTILE, guarded, ("reassurance",))
+    # What to do, never what not to: naming the slip primes a small model to make it.
+    for behaviour in BEHAVIOURS.values():
+        for text in (behaviour.guarded, behaviour.opening, behaviour.advice):
+            assert not re.search(r"\b(never|no|don't|do not)\b", text, re.IGNORECASE), text

@@ -11,6 +11,7 @@ from simulator.personas.loader import load_persona_file
 
 DANA = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
 ALL_HIDDEN = DANA.client.hidden_feelings
+TOM = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "tom-silent.yaml")
 
 
 @pytest.mark.parametrize(
@@ -69,18 +70,39 @@ def test_reciting_the_reason_behind_a_feeling_in_other_word_forms_is_caught():
     assert not echoes("I just wish somebody would ask me how I am, for once.", instructions)
 
 
-def test_saying_an_earlier_reply_again_is_caught_but_short_stock_answers_may_recur():
+def test_saying_an_earlier_reply_again_is_caught_but_a_silent_clients_stock_answers_may_recur():
     earlier = ["I appreciate the support. But I'm not sure how to implement any of these solutions in my life.",
-               "I don't know."]
+               "I don't know.", "*silence*"]
     again = "I appreciate your support. But I'm not sure how to implement any of these solutions in my life."
     assert "repeated an earlier reply" in check_reply(again, DANA, (), earlier=earlier).problems
-    assert check_reply("I don't know.", DANA, (), earlier=earlier).passed
     assert check_reply("Maybe. I'm not sure how any of it would work for me.", DANA, (), earlier=earlier).passed
+    # A talker saying "*silence*" or "I don't know." again is looping; a silent client may.
+    assert "repeated an earlier reply" in check_reply("*silence*", DANA, (), earlier=earlier).problems
+    assert "repeated an earlier reply" in check_reply("I don't know.", DANA, (), earlier=earlier).problems
+    assert check_reply("I don't know.", TOM, (), earlier=earlier).passed
+    assert check_reply("*silence*", TOM, (), earlier=earlier).passed
+
+
+@pytest.mark.parametrize(("line", "reply", "agrees"), [
+    ("I'm sure it will all work out. You're stronger than you think.", "Yes. It will all be okay.", True),
+    ("Everything happens for a reason.", "*nods* It is true.", True),
+    ("Everything happens for a reason.", "Yeah, but tell that to my mum.", False),
+    ("Everything happens for a reason.", "That's true. But not for me.", False),
+    ("It sounds lonely.", "Yes.", False),
+])
+def test_agreeing_with_a_platitude_before_trust_is_caught(line, reply, agrees):
+    result = check_reply(reply, DANA, (), state=HiddenState(trust=1, resistance=6), line=line)
+    assert agrees == any(p.startswith("agreed with a platitude") for p in result.problems)
+    opened = check_reply(reply, DANA, (), state=HiddenState(trust=8, resistance=1), line=line)
+    assert not any(p.startswith("agreed with") for p in opened.problems)
+
+
+def test_the_correction_note_copied_into_a_reply_is_leaving_character():
+    assert "left character" in check_reply("Your last draft asked for advice, but my case is different.", DANA, ()).problems
 
 
 GUARDED = HiddenState(trust=2.0, resistance=7.0)
 OPEN = HiddenState(trust=8.0, resistance=2.0)
-TOM = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "tom-silent.yaml")
 MARCUS = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "marcus-hostile.yaml")
 
 
@@ -139,7 +161,7 @@ def test_a_reply_that_says_the_therapists_line_back_or_repeats_itself_whole_is_c
     assert check_reply("Stronger. Sure. Tell that to my boss.", DANA, (), state=GUARDED, line=line).passed
     again = "Everything happens for a reason."
     assert "repeated an earlier reply" in check_reply(again, DANA, (), earlier=[again]).problems
-    assert check_reply("I don't know.", DANA, (), earlier=["I don't know."]).passed  # short stock answers recur
+    assert check_reply("I don't know.", TOM, (), earlier=["I don't know."]).passed  # a silent client's stock answers recur
     stuck = "*smiles but remains silent*"
     assert "repeated an earlier reply" in check_reply(stuck, DANA, (), earlier=[stuck]).problems
 

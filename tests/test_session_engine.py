@@ -97,9 +97,9 @@ async def test_an_empty_line_is_refused(server, context_for):
 
 
 @pytest.mark.parametrize(("persona_id", "does", "meets_advice"), [
-    ("dana-yes-but", "Complain, then ask for advice.", 'They just gave you advice. Start with "Yeah, but" and give one concrete reason'),
+    ("dana-yes-but", "Complain about how much is on you", 'They just gave you advice. Start with "Yeah, but" and give one concrete reason'),
     ("tom-silent", "A few words at most, or only a gesture", "Shrug or say a word or two."),
-    ("marcus-hostile", "Never thank, apologise or agree. Challenge them.", "They just gave you advice. Snap at them"),
+    ("marcus-hostile", "Curt and irritated. Push back", "They just gave you advice. Snap at them"),
 ])
 async def test_the_directors_notes_say_what_this_archetype_does_now(server, context_for, persona_id, does, meets_advice):
     context = context_for(server)
@@ -161,3 +161,16 @@ async def test_a_remote_endpoint_is_never_asked_to_read_ahead(server, context_fo
     await engine.settle()
     assert [request.streamed for request in server.chat_requests()] == [True]
     await context.aclose()
+
+
+async def test_script_notes_the_model_adds_are_not_part_of_the_reply(server, context_for):
+    context = context_for(server)
+    engine = context.begin_session("jun-unexpressive")
+    server.chat.extend(["*small smile*\n\n**[End of session]**", "Look [sighs] it's fine.\n(End of session)"])
+    async for _ in engine.say("It sounds like a lot."):
+        pass
+    async for _ in engine.say("What was that like?"):
+        pass
+    await context.aclose()
+    replies = [t.text for t in context.store.load(engine.session.id).turns if t.speaker is Speaker.CLIENT]
+    assert replies[-2:] == ["*small smile*", "Look [sighs] it's fine."]

@@ -2,7 +2,9 @@
 
 Small models drift towards a grateful, cooperative client. The note names, from the archetype and
 the live state, the one behaviour this client shows on this turn, in a few plain words the model
-can follow. Trust and resistance are the hidden state's (see hidden_state).
+can follow. Each says what to do, never what not to: a 1.5B model told "never apologise" answered
+"I'm sorry." three times in twelve replies (fidelity bench, run 5); the guards catch the rest.
+Trust and resistance are the hidden state's (see hidden_state).
 """
 
 from __future__ import annotations
@@ -26,19 +28,19 @@ class Behaviour:
 
 BEHAVIOURS = {
     Archetype.YES_BUT: Behaviour(
-        guarded="Complain, then ask for advice. No thanks, no therapy words.",
+        guarded="Complain about how much is on you, then ask what you are supposed to do.",
         opening="Fewer complaints; admit how hard it is in plain words, a little at a time.",
         advice="Start with \"Yeah, but\" and give one concrete reason from your own life why it cannot work."),
     Archetype.HOSTILE: Behaviour(
-        guarded="Curt, irritated, rude. Never thank, apologise or agree. Challenge them.",
+        guarded="Curt and irritated. Push back at what they just said, in few words.",
         opening="Still blunt, but the edge drops; say one honest thing, gruffly.",
         advice="Snap at them for telling you what to do."),
     Archetype.CRITICAL: Behaviour(
-        guarded="Find fault with what they just said or how they said it. No thanks.",
+        guarded="Find fault with what they just said or how they said it.",
         opening="Less fault-finding; grudgingly admit they got one thing right.",
         advice="Pick it apart."),
     Archetype.ARGUMENTATIVE: Behaviour(
-        guarded="Dispute what they just said; argue the other side. Never concede.",
+        guarded="Dispute what they just said; argue the other side.",
         opening="Argue less; concede one small point.",
         advice="Argue that it is wrong."),
     Archetype.RIGID: Behaviour(
@@ -46,7 +48,7 @@ BEHAVIOURS = {
         opening="Allow, briefly and reluctantly, that another view might exist.",
         advice="Insist your way is the right one."),
     Archetype.UNEXPRESSIVE: Behaviour(
-        guarded="Facts and events only, no feeling words. Deflect any question about feelings.",
+        guarded="Talk about facts and events; turn a question about feelings back to facts.",
         opening="Name one feeling, awkwardly, in plain words, then go back to facts.",
         advice="Say you'll think about it and change the subject."),
     Archetype.NOT_LISTENING: Behaviour(
@@ -62,7 +64,7 @@ BEHAVIOURS = {
         opening="Notice the therapist for a moment; say something true about yourself.",
         advice="Explain why your case is different."),
     Archetype.ACCUSING: Behaviour(
-        guarded="Accuse them, or others, of misjudging you. No thanks.",
+        guarded="Accuse them, or others, of misjudging you.",
         opening="Less blame; admit a little of your own part.",
         advice="Accuse them of not listening or of taking sides."),
     Archetype.FLIRTATIOUS: Behaviour(
@@ -73,7 +75,7 @@ BEHAVIOURS = {
 
 
 HEARD = {
-    "reassurance": "They just reassured you. It rings hollow: do not thank them.",
+    "reassurance": "They just reassured you, and it rings hollow.",
     "judging": "They just judged you: defend yourself, or go cold.",
 }
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from simulator.domain import Archetype, HiddenFeeling, HiddenState, Persona
 from simulator.engine.directions import HIGH_RESISTANCE, OPEN_AT_TRUST
+from simulator.rating.director_ear import traps_heard
 
 MAX_WORDS = 90
 
@@ -21,7 +22,7 @@ OUT_OF_CHARACTER = re.compile(
     r"my (instructions|system prompt)|hidden feelings?|trust level|i cannot role-?play|stay in character|"
     r"i('m| am) sorry,? but i (can'?t|cannot) (continue|help|assist|engage|provide|do that)|"
     r"i (can'?t|cannot) (assist|help) with (that|this)( request)?|i don'?t have (that|this|any) information|"
-    r"waits in silence)\b",
+    r"waits in silence|your last draft|director'?s note)\b",
     re.IGNORECASE,
 )
 THERAPIST_VOICE = re.compile(
@@ -57,6 +58,12 @@ ACCEPTS_ADVICE = re.compile(
     r"let me (try|talk to|do) (that|it|her|him|them)|i'?ll (ask|talk to|call) (her|him|them)|good idea)\b",
     re.IGNORECASE,
 )
+AGREES = re.compile(
+    r"^(?:\s*\*[^*\n]*\*)?\s*(yes|yeah|yep|true|that'?s (so )?(true|right)|it'?s true|it is true|you'?re right|"
+    r"i know|i agree|it does|it is|i think so|exactly|absolutely)\b(?![,.]?\s+but\b)(?!,?\s*yeah,? but\b)",
+    re.IGNORECASE,
+)
+"""A reply that opens by agreeing (not with a "yes, but")."""
 GESTURE = re.compile(r"\*([^*\n]+)\*")
 NARRATED_INSIDE = re.compile(r"\b(feels?|feeling|reflects?|realis|realiz|thinks?|decides?|wonders?|tries to|starts to)\b",
                              re.IGNORECASE)
@@ -124,14 +131,19 @@ def _plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z']+", text.lower()))
 
 
-def repeats(reply: str, earlier: list[str], length: int = REPEAT_WORDS) -> bool:
-    """A run of `length` words said before, or the whole reply again when it has four words or more
-    (a short stock answer such as "I don't know." or "*shrugs*" may recur)."""
+def repeats(reply: str, earlier: list[str], length: int = REPEAT_WORDS, whole_from: int = 4) -> bool:
+    """A run of `length` words said before, or the whole reply again when it has `whole_from` words
+    or more (a silent client's "I don't know." or "*shrugs*" may recur)."""
     runs = _word_runs(reply, length)
     if runs and any(runs & _word_runs(before, length) for before in earlier):
         return True
     plain = _plain(reply)
-    return len(plain.split()) >= 4 and any(plain == _plain(before) for before in earlier)
+    return len(plain.split()) >= whole_from and any(plain == _plain(before) for before in earlier)
+
+
+TERSE = (Archetype.SILENT, Archetype.UNEXPRESSIVE)
+"""Archetypes whose short stock answers may recur; any other client saying "Yes." or "*silence*"
+again is looping."""
 
 
 PARROT_WORDS = 5
@@ -180,7 +192,8 @@ def check_reply(
     unquoted = QUOTED.sub(" ", reply)
     if instructions and echoes(reply, instructions):
         problems.append("repeated its instructions")
-    if earlier and repeats(reply, earlier):
+    archetype = persona.profile.archetype
+    if earlier and repeats(reply, earlier, whole_from=4 if archetype in TERSE else 1):
         problems.append("repeated an earlier reply")
     if repeats(reply, examples_of(persona), COPY_WORDS):
         problems.append("copied an example word for word")
@@ -194,8 +207,9 @@ def check_reply(
         problems.append("used therapy-speak")
     if any(len(g.split()) > GESTURE_MAX_WORDS or NARRATED_INSIDE.search(g) for g in GESTURE.findall(reply)):
         problems.append("narrated its feelings in a stage direction")
-    archetype = persona.profile.archetype
     if state is not None and state.trust < OPEN_AT_TRUST:
+        if line and AGREES.search(unquoted) and {"reassurance", "judging"} & set(traps_heard(line)):
+            problems.append("agreed with a platitude or a judgement before trusting the therapist")
         if GRATITUDE.search(SARCASTIC_THANKS.sub(" ", unquoted)) and not THERAPY_SPEAK.search(unquoted):
             problems.append("thanked the therapist before trusting them")
         if archetype is Archetype.SILENT and len(reply.split()) > SILENT_MAX_WORDS:
@@ -217,7 +231,7 @@ def check_reply(
 
 
 SEVERITY = (("left character", 100), ("spoke as the therapist", 50), ("said the therapist's line back", 50), ("said '", 40), ("recited", 30),
-            ("repeated its instructions", 30), ("accepted a suggestion", 20), ("used therapy-speak", 15),
+            ("repeated its instructions", 30), ("accepted a suggestion", 20), ("agreed with", 20), ("used therapy-speak", 15),
             ("thanked", 10), ("said more than", 10), ("repeated an earlier reply", 5), ("copied an example", 5), ("narrated", 10), ("ran past", 5))
 
 
@@ -233,6 +247,7 @@ def badness(result: GuardResult) -> int:
 
 
 FIXES = (("accepted a suggestion", "do not agree to the suggestion: push back as you would"),
+         ("agreed with", "push back at what they just said, in your own way"),
          ("used therapy-speak", "talk like yourself, in everyday words, not like a self-help book"),
          ("thanked", "do not thank the therapist: you do not trust them yet"),
          ("said more than", "say a few words at most, or only a gesture"),

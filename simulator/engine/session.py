@@ -56,10 +56,16 @@ def new_session_id(persona_id: str) -> str:
     return f"{now_utc():%Y%m%d-%H%M%S}-{persona_id}-{secrets.token_hex(2)}"
 
 
+META_LINE = re.compile(r"^[\s*_]*(?:\[[^\]\n]*\]|\((?:the )?(?:end|session end)[^)\n]*\))[\s*_.]*$",
+                       re.IGNORECASE | re.MULTILINE)
+"""A line that is a note about the script, not the client's speech: "**[End of session]**"."""
+
+
 def tidy_reply(text: str, name: str) -> str:
-    """Drop a leading speaker label some models add, such as 'Dana:'."""
+    """Drop a leading speaker label some models add, such as 'Dana:', and lines of script notes."""
     first_name = re.escape(name.split()[0])
-    return re.sub(rf"^\s*(?:{first_name}[^:\n]{{0,30}}|client)\s*:\s*", "", text.strip(), flags=re.IGNORECASE)
+    text = re.sub(rf"^\s*(?:{first_name}[^:\n]{{0,30}}|client)\s*:\s*", "", text.strip(), flags=re.IGNORECASE)
+    return re.sub(r"\n{3,}", "\n\n", META_LINE.sub("", text)).strip()
 
 
 def _take_back(branch: Branch, partial: Turn) -> bool:
