@@ -13,6 +13,7 @@ from typing import Any
 
 from simulator.commands import COMMAND_MODULES
 from simulator.errors import RehearseError
+from simulator.terminal_text import terminal_safe
 
 DESCRIPTION = "Rehearse: a terminal flight simulator for hard therapy conversations."
 
@@ -95,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_run_async(args.run, context, args))
         return args.run(context, args)
     except RehearseError as error:
-        print(f"rehearse: error: {error}", file=sys.stderr)
+        print(f"rehearse: error: {terminal_safe(str(error))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("rehearse: interrupted", file=sys.stderr)

@@ -227,8 +227,9 @@ def test_export_of_an_unknown_id_names_the_known_ones(isolated_env, capsys):
     assert "no persona with id 'nobody' — choose one of: dana-yes-but" in capsys.readouterr().err
 
 
+# No control characters but tab and newline: persona files refuse them (card import refuses them first).
 TRICKY = ["plain", "", " leading and trailing ", "two\nlines\n", "ends with newline\n", "key: value", "# hash",
-          "- dash", "*stars*", "'quoted'", '"double"', "yes", "null", "123", "1e3", "tab\there", "bell\x07",
+          "- dash", "*stars*", "'quoted'", '"double"', "yes", "null", "123", "1e3", "tab\there",
           "emoji 🙂 and ünïcode", "x" * 300, "long line " * 40 + "\nand more", "\\backslash", "@at", "`tick`",
           "trailing space \nline", "ok\u2028separator", "\ufefffeff"]
 

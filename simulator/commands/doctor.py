@@ -7,6 +7,8 @@ import json
 import sys
 from dataclasses import asdict
 
+from simulator.terminal_text import terminal_safe
+
 ROLES = ("client", "rater")
 
 
@@ -26,7 +28,7 @@ def _seconds(value: float | None) -> str:
 def print_table(rows: list[tuple[str, ...]]) -> None:
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+        print(terminal_safe("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()))
 
 
 async def run(context, args: argparse.Namespace) -> int:
@@ -51,6 +53,6 @@ async def run(context, args: argparse.Namespace) -> int:
         print_table(rows)
         for check in checks:
             if check.problem:
-                print(f"{check.role}: {check.problem}")
+                print(terminal_safe(f"{check.role}: {check.problem}"))
         print(f"rater judges lines by '{judged['judge']}': {judged['trust']}")
     return 0 if all(check.healthy for check in checks) else 1

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from simulator.terminal_text import terminal_safe
+
 
 def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("eval", parents=parents, help="check the rater against human-labelled data")
@@ -108,7 +110,7 @@ async def run_rater(context, args: argparse.Namespace) -> int:
         json.dump(report, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
-    print(f"Rater: {report['model']} ({report['backend']}); judged by {report['method']}")
+    print(terminal_safe(f"Rater: {report['model']} ({report['backend']}); judged by {report['method']}"))
     if rater.endpoint.judge == "heads":
         print(IN_SAMPLE_NOTE)
         print_cross_validated(report["cross_validated"])

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from simulator.errors import ConfigError, RehearseError
+from simulator.terminal_text import terminal_json, terminal_safe
 
 FORMATS = ("md", "json", "html")
 
@@ -45,7 +46,7 @@ def run(context, args: argparse.Namespace) -> int:
         session = anonymized(session)
     text = render(session, _persona(context, session.persona_id) if args.format != "json" else None, args.format)
     if args.out is None or str(args.out) == "-":
-        sys.stdout.write(text)
+        sys.stdout.write(terminal_json(text) if args.format == "json" else terminal_safe(text))
         return 0
     if args.out.exists() and not args.force:
         raise ConfigError(f"{args.out} already exists", "add --force to replace it, or choose another -o FILE")

@@ -8,6 +8,8 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from simulator.terminal_text import terminal_json, terminal_safe
+
 COLUMNS = ("date", "persona", "trainee", "turns", "empathy", "grade", "gap", "status", "session")
 
 
@@ -50,7 +52,7 @@ def _cells(row: dict[str, Any]) -> tuple[str, ...]:
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    lines = [COLUMNS, *(_cells(row) for row in rows)]
+    lines = [COLUMNS, *(tuple(terminal_safe(cell) for cell in _cells(row)) for row in rows)]
     widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)
 
@@ -58,7 +60,7 @@ def table(rows: list[dict[str, Any]]) -> str:
 def run(context, args: argparse.Namespace) -> int:
     history = context.store.history()
     for problem in history.problems:
-        print(f"rehearse: warning: {problem}", file=sys.stderr)
+        print(f"rehearse: warning: {terminal_safe(str(problem))}", file=sys.stderr)
     rows = history.rows
     if args.persona:
         rows = [row for row in rows if row["persona_id"] == args.persona]
@@ -68,8 +70,7 @@ def run(context, args: argparse.Namespace) -> int:
         rows = [row for row in rows
                 if wanted in {name.casefold() for name in (row["trainee"], *row["group"])}]
     if args.json:
-        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(terminal_json(json.dumps(rows, indent=2, ensure_ascii=False)) + "\n")
     elif rows:
         print(table(rows))
     else:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from simulator.errors import StorageError
+from simulator.terminal_text import terminal_safe
 
 
 def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
@@ -42,5 +43,5 @@ def run(context, args: argparse.Namespace) -> int:
     if args.as_new:
         session.id = copy_id(session.id)
     path = context.store.add(session)
-    print(f"Imported {session.id} to {path}")
+    print(terminal_safe(f"Imported {session.id} to {path}"))
     return 0

@@ -10,6 +10,7 @@ from pathlib import Path
 from simulator import paths
 from simulator.domain import Archetype
 from simulator.errors import PersonaError
+from simulator.terminal_text import terminal_json, terminal_safe
 
 CARD_FORMATS = ("card-json", "card-png")
 
@@ -140,7 +141,7 @@ def run_list(context, args: argparse.Namespace) -> int:
 
     library = load_library(_sources(context))
     for warning in library.warnings:
-        print(f"rehearse: warning: skipped {warning}", file=sys.stderr)
+        print(f"rehearse: warning: skipped {terminal_safe(warning)}", file=sys.stderr)
     rows = []
     for entry in library.entries.values():
         profile = entry.persona.profile
@@ -150,8 +151,7 @@ def run_list(context, args: argparse.Namespace) -> int:
             "replaces": [{"source": kind, "file": file} for kind, file in entry.replaced],
         })
     if args.json:
-        json.dump(rows, sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(terminal_json(json.dumps(rows, indent=2, ensure_ascii=False)) + "\n")
         return 0
     if not rows:
         print("no personas found")
@@ -161,7 +161,8 @@ def run_list(context, args: argparse.Namespace) -> int:
         source = row["source"]
         if row["replaces"]:
             source += f" (replaces {row['replaces'][-1]['source']})"
-        table.append((row["id"], row["name"], row["archetype"], str(row["difficulty"]), source, row["file"]))
+        table.append(tuple(terminal_safe(cell) for cell in (row["id"], row["name"], row["archetype"],
+                                                              str(row["difficulty"]), source, row["file"])))
     widths = [max(len(line[i]) for line in table) for i in range(len(table[0]))]
     for line in table:
         print("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip())
@@ -180,7 +181,7 @@ def run_check(context, args: argparse.Namespace) -> int:
         report = check_paths([paths.BUILTIN_PERSONAS_DIR, *context.settings.personas])
         report.files += check_paths([paths.user_personas_dir()], skip_missing=True).files
     for line in report.lines():
-        print(line)
+        print(terminal_safe(line))
     print(report.summary())
     return 0 if report.passed(strict=args.strict) else 1
 
@@ -284,8 +285,7 @@ async def run_test(context, args: argparse.Namespace) -> int:
     report = await run_persona_test(persona, context.model("client"), context.model("rater"), context.prompts,
                                     progress)
     if args.json:
-        json.dump(report.to_dict(), sys.stdout, indent=2, ensure_ascii=False)
-        sys.stdout.write("\n")
+        sys.stdout.write(terminal_json(json.dumps(report.to_dict(), indent=2, ensure_ascii=False)) + "\n")
     else:
         _print_test_report(report)
     return 0 if report.passed else 1
@@ -300,7 +300,7 @@ def _print_rows(first_cell: str, width: int, fields: list[tuple[str, str]]) -> N
     label_width = max(len(label) for label, _ in fields)
     lead = first_cell.ljust(width)
     for label, text in fields:
-        for number, line in enumerate(text.splitlines() or [""]):
+        for number, line in enumerate(terminal_safe(text).splitlines() or [""]):
             tag = label if number == 0 else ""
             print(f"{lead}{tag:<{label_width}}  {line}".rstrip())
             lead = " " * width
@@ -308,8 +308,9 @@ def _print_rows(first_cell: str, width: int, fields: list[tuple[str, str]]) -> N
 
 def _print_test_report(report) -> None:
     profile = report.persona.profile
-    speaker = profile.name.split()[0] + ":"
-    print(f"{profile.name} ({profile.id}) · client model {report.client_model} · judge {report.rater_model}")
+    speaker = terminal_safe(profile.name).split()[0] + ":"
+    print(terminal_safe(f"{profile.name} ({profile.id}) · client model {report.client_model} · "
+                        f"judge {report.rater_model}"))
     print()
     if report.probes:
         print("probe  result")
@@ -331,7 +332,7 @@ def _print_test_report(report) -> None:
     print("check".ljust(width) + "result")
     for check in report.checks:
         failures = "; ".join(f"{line}: {problem}" for line, problem in check.failures)
-        print(f"{check.check.label.ljust(width)}{_verdict(check.passed):<6}  {failures}".rstrip())
+        print(f"{check.check.label.ljust(width)}{_verdict(check.passed):<6}  {terminal_safe(failures)}".rstrip())
     print()
     missed = sum(1 for result in report.probes if not result.passed)
     failed = sum(1 for check in report.checks if not check.passed)
@@ -376,7 +377,7 @@ def run_import(context, args: argparse.Namespace) -> int:
         todo = sum(1 for problem in check.problems if not problem.warning)
         print(f"it needs {todo} edit{'s' if todo != 1 else ''} before it can be played:")
         for line in check.lines():
-            print(f"  {line}")
+            print(f"  {terminal_safe(line)}")
         print(f"then run `rehearse persona check {written}`")
     return 0
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from simulator.errors import ConfigError, StorageError
+from simulator.terminal_text import terminal_json, terminal_safe
 
 CUT_OFF = " [cut off]"
 
@@ -34,7 +35,7 @@ def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
 def _newest_interrupted(store) -> str:
     history = store.history()
     for problem in history.problems:
-        print(f"rehearse: warning: {problem}", file=sys.stderr)
+        print(f"rehearse: warning: {terminal_safe(str(problem))}", file=sys.stderr)
     unfinished = [row for row in history.rows if row["status"] != "ended"]
     for row in unfinished:
         if row["status"] == "interrupted":
@@ -86,21 +87,22 @@ async def _play(context, args: argparse.Namespace, persona, session) -> int:
                                   prompts=context.prompts, store=context.store)
     out = sys.stdout
     show = not args.json
-    name = persona.profile.name
+    name = terminal_safe(persona.profile.name)
     if show:
         for turn in engine.session.turns:
             who = name if turn.speaker is Speaker.CLIENT else "You"
-            text = "*waits in silence*" if turn.kind is TurnKind.SILENCE else turn.text
+            text = "*waits in silence*" if turn.kind is TurnKind.SILENCE else terminal_safe(turn.text)
             out.write(f"{who}: {text}{'' if turn.complete else CUT_OFF}\n")
         out.write("\n— resumed —\n")
 
     async def say(text: str, silence: bool) -> None:
         await engine.settle()  # the client plays from the last line's appraisal, as in `rehearse session`
         if show:
-            out.write(f"\nYou: {text or '*waits in silence*'}\n{name}: ")
+            out.write(f"\nYou: {terminal_safe(text) or '*waits in silence*'}\n{name}: ")
         async for piece in engine.say(text, silence=silence):
             if show:
-                out.write(f"\n  (rewritten: {piece.reason})\n{name}: " if isinstance(piece, Redo) else piece)
+                out.write(f"\n  (rewritten: {terminal_safe(piece.reason)})\n{name}: " if isinstance(piece, Redo)
+                          else terminal_safe(piece))
                 out.flush()
         if show:
             out.write("\n")
@@ -114,14 +116,13 @@ async def _play(context, args: argparse.Namespace, persona, session) -> int:
         await say(text, not text.strip())
     form = await engine.end(prediction)
     if args.json:
-        json.dump(with_calibration(session_to_dict(engine.session), engine.session), out, indent=2,
-                  ensure_ascii=False)
-        out.write("\n")
+        out.write(terminal_json(json.dumps(with_calibration(session_to_dict(engine.session), engine.session),
+                                           indent=2, ensure_ascii=False)) + "\n")
         return 0
     verdict = "pass" if form.passed else "fail"
     risk = " — at risk" if form.at_risk else ""
     out.write(f"\n[{engine.branch.id}] Empathy {form.empathy_total}/{EMPATHY_MAX}, grade {form.grade} ({verdict}); "
               f"session {form.session_total}/{SESSION_MAX}{risk}\n")
-    out.write(f'{name}: "{form.comment}"\n')
+    out.write(f'{name}: "{terminal_safe(form.comment)}"\n')
     out.write(f"Saved to {context.store.path_for(engine.session.id)}\n")
     return 0

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from simulator.errors import ConfigError
+from simulator.terminal_text import terminal_json, terminal_safe
 
 
 class _Step(argparse.Action):
@@ -81,9 +82,9 @@ async def run(context, args: argparse.Namespace) -> int:
     out = sys.stdout
     show = not args.json
     engine = context.begin_session(args.persona)
-    name = engine.persona.profile.name
+    name = terminal_safe(engine.persona.profile.name)
     if show:
-        out.write(f"{name}: {engine.session.turns[0].text}\n")
+        out.write(f"{name}: {terminal_safe(engine.session.turns[0].text)}\n")
 
     async def finish_branch() -> None:
         if engine.branch.ended or engine.awaiting_reply:
@@ -94,11 +95,11 @@ async def run(context, args: argparse.Namespace) -> int:
             risk = " — at risk" if form.at_risk else ""
             out.write(f"\n[{engine.branch.id}] Empathy {form.empathy_total}/{EMPATHY_MAX}, grade {form.grade} "
                       f"({verdict}); session {form.session_total}/{SESSION_MAX}{risk}\n")
-            out.write(f'{name}: "{form.comment}"\n')
+            out.write(f'{name}: "{terminal_safe(form.comment)}"\n')
             lines = [turn for turn in engine.branch.turns if turn.speaker is Speaker.TRAINEE]
             for number, turn in enumerate(lines, start=1):
                 if turn.appraisal is None and turn.note:
-                    out.write(f"Your line {number} was {turn.note}\n")
+                    out.write(f"Your line {number} was {terminal_safe(turn.note)}\n")
 
     for kind, value in args.steps:
         if kind == "retry":
@@ -114,19 +115,20 @@ async def run(context, args: argparse.Namespace) -> int:
         # time allows in the app; without the wait every reply would play from a stale state.
         await engine.settle()
         if show:
-            out.write(f"\nYou: {value or '*waits in silence*'}\n{name}: ")
+            out.write(f"\nYou: {terminal_safe(value) or '*waits in silence*'}\n{name}: ")
         async for piece in engine.say(value, silence=not value.strip()):
             if not show:
                 continue
-            out.write(f"\n  (rewritten: {piece.reason})\n{name}: " if isinstance(piece, Redo) else piece)
+            # Each piece is made safe on its own: with every ESC gone, no sequence can span two pieces.
+            out.write(f"\n  (rewritten: {terminal_safe(piece.reason)})\n{name}: " if isinstance(piece, Redo)
+                      else terminal_safe(piece))
             out.flush()
         if show:
             out.write("\n")
     await finish_branch()
     if args.json:
-        json.dump(with_calibration(session_to_dict(engine.session), engine.session), out, indent=2,
-                  ensure_ascii=False)
-        out.write("\n")
+        out.write(terminal_json(json.dumps(with_calibration(session_to_dict(engine.session), engine.session),
+                                           indent=2, ensure_ascii=False)) + "\n")
     else:
         out.write(f"Saved to {context.store.path_for(engine.session.id)}\n")
     return 0

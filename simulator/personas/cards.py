@@ -18,6 +18,7 @@ from simulator.domain import Archetype, Persona
 from simulator.errors import PersonaError
 from simulator.personas.field_reader import PLACEHOLDER
 from simulator.personas.schema import CARD_KEYS, persona_to_data, slug
+from simulator.terminal_text import control_character, describe
 
 EXTENSION = "rehearse"
 EXTENSION_FORMAT = 1
@@ -106,6 +107,10 @@ def _personality(persona: Persona) -> str:
 
 def persona_data_from_card(card: Any) -> ImportedCard:
     """Persona data from a parsed card of any version; PersonaError when it is not a card."""
+    try:
+        card = _plain_text(card, "")
+    except RecursionError:
+        raise PersonaError("the card is nested too deeply", "import a card made by a card app") from None
     version, fields = _card_fields(card)
     kept = _kept_card_section(fields)
     ours = (fields.get("extensions") or {}).get(EXTENSION) if isinstance(fields.get("extensions"), Mapping) else None
@@ -131,6 +136,27 @@ def _card_fields(card: Any) -> tuple[str, Mapping[str, Any]]:
     if isinstance(card.get("name"), str):
         return "V1", card
     raise PersonaError("not a character card: no 'spec' and no 'name'", "import a card's .json or .png file")
+
+
+def _plain_text(value: Any, field: str) -> Any:
+    """The card with Windows line breaks made plain ones; PersonaError naming the first field whose
+    text (or key) holds any other control character."""
+    if isinstance(value, Mapping):
+        for key in value:
+            character = control_character(str(key))
+            if character:
+                raise PersonaError(f"{field or 'the card'} has a key with the control character {describe(character)}",
+                                   "remove it from the card: persona files hold plain text")
+        return {key: _plain_text(item, f"{field}.{key}" if field else str(key)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain_text(item, f"{field}[{index}]") for index, item in enumerate(value)]
+    if isinstance(value, str):
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+        character = control_character(value)
+        if character:
+            raise PersonaError(f"{field}: contains the control character {describe(character)}",
+                               "remove it from the card: persona files hold plain text")
+    return value
 
 
 def _kept_card_section(fields: Mapping[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from simulator.personas.problems import Problem
+from simulator.terminal_text import control_character, describe
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 40
@@ -21,6 +22,7 @@ MAX_DEPTH = 40
 _TAG = "tag:yaml.org,2002:"
 _ALIAS = "!rehearse/alias"
 _SCALAR_TAGS = {_TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_CONTROL_FIX = "remove it: persona files hold plain text, and escapes such as \\x1b, \\u001b or \\e are control characters too"
 _SYNTAX_FIXES = {
     "cannot start any token": "indent with spaces, not tabs, and quote text that starts with @ or `",
     "mapping values are not allowed here": "put the text in quotes when it contains ': '",
@@ -189,6 +191,11 @@ class _Converter:
                          "remove the tag and write plain text or a number", node)
             return None
         if node.tag in (_TAG + "str", _TAG + "timestamp"):
+            # A quoted escape ("\x1b", "\e") gets past the reader's check of the raw file: check the value.
+            character = control_character(node.value)
+            if character:
+                self.problem(field, f"contains the control character {describe(character)}", _CONTROL_FIX, node)
+                return None
             return node.value
         try:
             return self.constructor.construct_object(node)
@@ -203,6 +210,11 @@ class _Converter:
                 self.problem(field, "has a key that is not a plain name", "write keys as plain words, like 'name:'", key_node)
                 continue
             key = key_node.value
+            character = control_character(key)
+            if character:
+                self.problem(field, f"has a key with the control character {describe(character)}", _CONTROL_FIX,
+                             key_node)
+                continue
             where = f"{field}.{key}" if field else key
             line = key_node.start_mark.line + 1
             if key in result:

@@ -8,6 +8,8 @@ import re
 from rich.text import Text
 from textual.widgets import Static
 
+from simulator.terminal_text import terminal_safe
+
 GESTURE = re.compile(r"(\*[^*]+\*)")
 
 
@@ -60,9 +62,15 @@ class ChatMessage(Static):
         self._render_text()
 
     def _render_text(self) -> None:
-        content = Text()
-        content.append(f"{self.speaker}: ", style="bold")
-        content.append_text(styled(self.text) if self.text else Text("…"))
-        if self.note:
-            content.append(f"\n({self.note})", style="italic dim")
-        self.update(content)
+        self.update(message_text(self.speaker, self.text, self.note))
+
+
+def message_text(speaker: str, text: str, note: str = "") -> Text:
+    """The message as shown. Names and replies come from persona files and models: Textual passes an
+    escape sequence in them through to the terminal, so they are made safe here."""
+    content = Text()
+    content.append(f"{terminal_safe(speaker)}: ", style="bold")
+    content.append_text(styled(terminal_safe(text)) if text else Text("…"))
+    if note:
+        content.append(f"\n({terminal_safe(note)})", style="italic dim")
+    return content

@@ -1,0 +1,193 @@
+"""Untrusted text stays data (issue #15): terminal escapes in persona files, cards, model replies and
+saved sessions never reach a terminal, and Markdown exports show names and links as text."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import pytest
+
+from simulator.cli import main
+from simulator.storage.sessions import SessionStore
+from simulator.terminal_text import control_character, terminal_json, terminal_safe
+from tests.conftest import FIXTURES, PROJECT_DIR, rehearse_command
+
+HOSTILE = FIXTURES / "hostile"
+ESCAPING_PERSONA = HOSTILE / "dana-escapes.yaml"
+HTML_PERSONA = HOSTILE / "dana-html.yaml"
+SESSION = HOSTILE / "session-escapes.json"
+SESSION_ID = "20261122-090000-dana-html-0bad"
+ATTACK = "\x1b[2J\x1b]52;c;AAAA\x07\x1b]0;PWNED\x07"
+"""A screen clear, a clipboard write (OSC 52) and a window title, as a hostile model would send them."""
+
+
+def assert_terminal_safe(text: str) -> None:
+    assert control_character(text.replace("\r\n", "\n")) is None, repr(text)
+
+
+def run_rehearse(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([*rehearse_command(), *args], capture_output=True, text=True, env=dict(os.environ),
+                          cwd=PROJECT_DIR, timeout=60)
+
+
+def import_hostile_session(capsys) -> None:
+    assert main(["import", str(SESSION)]) == 0
+    capsys.readouterr()
+
+
+# --- the sanitiser -------------------------------------------------------------------------------
+
+
+def test_escape_sequences_go_whole_and_words_newlines_and_tabs_stay():
+    assert terminal_safe(f"Dana{ATTACK} Whitfield") == "Dana Whitfield"
+    assert terminal_safe("one\n\ttwo\r\x00\x08\x7f") == "one\n\ttwo"
+    assert terminal_safe("red \x9b31mtext\x9b0m, \x9d0;title\x9c done, \x1bc\x1b(B reset") == "red text,  done,  reset"
+
+
+def test_an_escape_left_open_loses_its_introducer_not_the_rest_of_the_text():
+    assert terminal_safe("Fine.\x1b]0;no end\nStill here.") == "Fine.0;no end\nStill here."
+    assert terminal_safe("cut \x1b[") == "cut "
+
+
+def test_json_for_a_terminal_keeps_the_data_and_escapes_c1_controls():
+    data = {"text": f"a\x9b2J\x1b{ATTACK}é"}
+    shown = terminal_json(json.dumps(data, ensure_ascii=False))
+    assert json.loads(shown) == data
+    assert_terminal_safe(shown)
+    assert "é" in shown
+
+
+# --- persona files and cards refuse control characters -------------------------------------------
+
+
+@pytest.mark.parametrize("escape", ["\\x1b", "\\u001b", "\\U0000001b", "\\e", "\\x9b", "\\a", "\\r"])
+def test_persona_check_refuses_a_control_character_however_yaml_wrote_it(tmp_path, capsys, escape):
+    path = tmp_path / "dana-escapes.yaml"
+    path.write_text(ESCAPING_PERSONA.read_text().replace("\\x1b", escape).replace("\\x07", escape))
+    assert main(["persona", "check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert_terminal_safe(out)
+    problem, summary = out.splitlines()
+    assert problem.startswith(f"{path}:5: name: contains the control character U+00")
+    assert summary == "1 file checked, 0 valid, 1 invalid"
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [
+    ('  - "So my doctor', '  - "\\e[2JSo my doctor', "opening_lines[0]"),
+    ("archetype: yes-but", 'archetype: "yes-but\\e]0;x\\a"', "archetype"),
+    ("  speaking_style: >", '  "speaking_style\\e[2J": x\n  speaking_style: >', "client"),
+])
+def test_a_control_character_in_any_field_or_key_is_named(tmp_path, capsys, old, new, field):
+    text = HTML_PERSONA.read_text()
+    assert old in text
+    path = tmp_path / "dana-html.yaml"
+    path.write_text(text.replace(old, new, 1))
+    assert main(["persona", "check", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert_terminal_safe(out)
+    assert f": {field}: " in out and "control character U+001B (ESCAPE)" in out
+    assert len(out.splitlines()) == 2, out
+
+
+def test_the_hostile_persona_is_left_out_of_the_list_with_a_safe_one_line_warning(isolated_env, capsys):
+    assert main(["persona", "list", "--personas", str(ESCAPING_PERSONA)]) == 0
+    captured = capsys.readouterr()
+    assert_terminal_safe(captured.out + captured.err)
+    assert "dana-escapes" not in captured.out
+    (warning,) = captured.err.splitlines()
+    assert "dana-escapes.yaml:5: name: contains the control character U+001B" in warning
+
+
+def test_a_persona_whose_name_is_html_lists_as_plain_text(isolated_env, capsys):
+    assert main(["persona", "list", "--personas", str(HTML_PERSONA)]) == 0
+    assert "Dana <script>alert(1)</script>" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("where", ["name", "key"])
+def test_card_import_refuses_a_control_character_naming_the_field(isolated_env, capsys, where):
+    fields = {"name": f"Dana{ATTACK}", "description": "Tired."} if where == "name" else \
+        {"name": "Dana", "description": "Tired.", "extensions": {"other\x1b[2J": 1}}
+    card = isolated_env / "card.json"
+    card.write_text(json.dumps({"spec": "chara_card_v2", "data": fields}))
+    assert main(["persona", "import", str(card), "--out", str(isolated_env / "out.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert_terminal_safe(err)
+    assert err.count("\n") == 1
+    named = "data.name: contains" if where == "name" else "data.extensions has a key with"
+    assert f"{card}: {named} the control character U+001B (ESCAPE)" in err
+    assert not (isolated_env / "out.yaml").exists()
+
+
+def test_a_cards_windows_line_breaks_are_plain_line_breaks(isolated_env, capsys):
+    card = isolated_env / "card.json"
+    card.write_text(json.dumps({"spec": "chara_card_v2", "data": {"name": "Dana", "description": "Tired.\r\nSo tired."}}))
+    assert main(["persona", "import", str(card), "--out", "-"]) == 0
+    assert "Tired.\n" in capsys.readouterr().out
+
+
+# --- what the commands print ---------------------------------------------------------------------
+
+
+def test_a_headless_session_prints_a_hostile_reply_without_its_escapes_and_saves_it_whole(server, endpoint_env):
+    server.chat.append(f"Fine.{ATTACK} Whatever.\x9b2J")
+    result = run_rehearse("session", "--persona", "dana-yes-but", "--say", f"Hello{ATTACK}")
+    assert result.returncode == 0, result.stderr
+    assert_terminal_safe(result.stdout + result.stderr)
+    assert "You: Hello\nDana Whitfield: Fine. Whatever.\n" in result.stdout
+    (saved,) = (endpoint_env / "transcripts").glob("*.json")
+    session = SessionStore(endpoint_env / "transcripts").load(saved.stem)
+    assert [turn.text for turn in session.turns[1:]] == [f"Hello{ATTACK}", f"Fine.{ATTACK} Whatever.\x9b2J"]
+
+
+def test_session_json_keeps_the_text_and_escapes_every_control(server, endpoint_env):
+    server.chat.append(f"Fine.{ATTACK}\x9b2J")
+    result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Hello", "--json")
+    assert result.returncode == 0, result.stderr
+    assert_terminal_safe(result.stdout)
+    assert json.loads(result.stdout)["turns"][2]["text"] == f"Fine.{ATTACK}\x9b2J"
+
+
+def test_resume_prints_saved_hostile_text_safely(server, endpoint_env, capsys):
+    import_hostile_session(capsys)
+    server.chat.append(f"Mm.{ATTACK}")
+    result = run_rehearse("resume", SESSION_ID, "--say", "Go on.", "--personas", str(HTML_PERSONA))
+    assert result.returncode == 0, result.stderr
+    assert_terminal_safe(result.stdout + result.stderr)
+    assert "You: Read [this](javascript:alert(3)) or [that](https://example.com/x) first.\n" in result.stdout
+    assert "Fine. Whatever." in result.stdout and "Dana <script>alert(1)</script><img src=x onerror=alert(2)>: Mm." \
+        in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["md", "json", "html"])
+def test_export_to_standard_output_is_terminal_safe(isolated_env, capsys, fmt):
+    import_hostile_session(capsys)
+    assert main(["export", SESSION_ID, "--format", fmt, "--personas", str(HTML_PERSONA)]) == 0
+    out = capsys.readouterr().out
+    assert_terminal_safe(out)
+    if fmt == "json":
+        assert json.loads(out)["trainee"] == "Sam\x1b]0;PWNED\x07\x9b2J <img src=x onerror=alert(4)>"
+
+
+@pytest.mark.parametrize("args", [[], ["--json"]])
+def test_history_shows_a_hostile_trainee_name_safely(isolated_env, capsys, args):
+    import_hostile_session(capsys)
+    assert main(["history", *args]) == 0
+    out = capsys.readouterr().out
+    assert_terminal_safe(out)
+    assert "Sam <img src=x onerror=alert(4)>" in out or "Sam\\u001b]0;PWNED" in out
+
+
+def test_an_error_message_carrying_file_text_is_terminal_safe(isolated_env, capsys):
+    assert main(["session", "--persona", f"nobody{ATTACK}", "--say", "Hi"]) == 2
+    err = capsys.readouterr().err
+    assert_terminal_safe(err)
+    assert "no persona with id 'nobody'" in err
+
+
+def test_the_apps_messages_are_terminal_safe():
+    from simulator.tui.widgets.chat_message import message_text
+
+    shown = message_text(f"Dana{ATTACK}", f"*sighs*{ATTACK} Fine.", note=f"cut off{ATTACK}").plain
+    assert shown == "Dana: (sighs) Fine.\n(cut off)"
