@@ -8,6 +8,7 @@ import os
 import subprocess
 
 import pytest
+from markdown_it import MarkdownIt
 
 from simulator.cli import main
 from simulator.storage.sessions import SessionStore
@@ -191,3 +192,39 @@ def test_the_apps_messages_are_terminal_safe():
 
     shown = message_text(f"Dana{ATTACK}", f"*sighs*{ATTACK} Fine.", note=f"cut off{ATTACK}").plain
     assert shown == "Dana: (sighs) Fine.\n(cut off)"
+
+
+# --- Markdown export -----------------------------------------------------------------------------
+
+
+def rendered_markdown(isolated_env, capsys, *args: str) -> tuple[str, str]:
+    import_hostile_session(capsys)
+    out = isolated_env / "session.md"
+    assert main(["export", SESSION_ID, "-o", str(out), "--personas", str(HTML_PERSONA), *args]) == 0
+    text = out.read_text()
+    return text, MarkdownIt("commonmark").render(text)
+
+
+def test_markdown_shows_html_in_names_as_text(isolated_env, capsys):
+    text, html = rendered_markdown(isolated_env, capsys)
+    assert "<script" not in html and "<img" not in html
+    assert "Dana &lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in html
+    assert "Sam &lt;img src=x onerror=alert(4)&gt;" in html
+    assert_terminal_safe(text)
+
+
+def test_markdown_makes_no_link_from_a_line(isolated_env, capsys):
+    text, html = rendered_markdown(isolated_env, capsys)
+    assert "<a " not in html
+    assert "Read [this](javascript:alert(3)) or [that](https://example.com/x) first." in html
+
+
+@pytest.mark.parametrize("line", [
+    "[click](https://example.com/x)", "[ref]: https://example.com/x\n\n[ref]", "![i](https://example.com/i.png)",
+    "\\[x\\](https://example.com)", "\\<script>alert(1)</script>", "<https://example.com>",
+])
+def test_markdown_text_can_make_no_link_or_html_however_it_is_written(line):
+    from simulator.storage.markdown import _text
+
+    html = MarkdownIt("commonmark").render(_text(line))
+    assert "<a " not in html and "<img" not in html and "<script" not in html, html

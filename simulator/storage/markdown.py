@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 from simulator.domain import Speaker
 from simulator.storage.report import CUT_OFF, BranchReport, Report
+from simulator.terminal_text import terminal_safe
+
+_LINK_BRACKET = re.compile(r"\](?=[(\[:])")
+"""The ']' of '[text](url)', '[text][ref]' or '[ref]: url'; escaped, it makes no link."""
 
 
 def _cell(text: str) -> str:
-    return " ".join(text.split()).replace("|", "\\|")
+    return " ".join(_text(text).split()).replace("|", "\\|")
 
 
 def _text(text: str) -> str:
-    """Said or written text, shown as it is: raw HTML in it must not render as HTML."""
-    return text.replace("<", "\\<")
+    """Said or written text, names included, shown as it is: raw HTML in it must not render as HTML,
+    nor a link in it become one (a 'javascript:' link runs code when clicked)."""
+    # Backslashes first, so that a backslash in the text cannot undo the escapes that follow.
+    escaped = terminal_safe(text).replace("\\", "\\\\").replace("<", "\\<")
+    return _LINK_BRACKET.sub(r"\\]", escaped)
 
 
 def _quote(text: str) -> str:
@@ -22,7 +31,7 @@ def _quote(text: str) -> str:
 def _transcript(branch: BranchReport) -> list[str]:
     out = [f"## {branch.title}", ""]
     for line in branch.lines:
-        label = f"{line.who} ({line.number})" if line.speaker is Speaker.TRAINEE else line.who
+        label = _text(f"{line.who} ({line.number})" if line.speaker is Speaker.TRAINEE else line.who)
         text = _text(line.text) + (f" **{CUT_OFF}**" if line.cut_off else "")
         # Two trailing spaces: a hard line break, so each note sits on its own line under the turn.
         out.append("  \n".join([f"**{label}:** {text}", *(f"_{_text(note)}_" for note in line.notes)]))
@@ -51,7 +60,7 @@ def _form(report: Report, branch: BranchReport) -> list[str]:
         out.append(f"Calibration gap (predicted minus actual empathy): {branch.calibration_gap:+d}.")
     out += ["", _quote(form.comment), ""]
     for quote in form.low_score_quotes:
-        out.append(f"- Low {quote.item}: “{_text(quote.quote)}”")
+        out.append(f"- Low {_text(quote.item)}: “{_text(quote.quote)}”")
     if form.low_score_quotes:
         out.append("")
     return out
@@ -64,8 +73,8 @@ def _hidden(branch: BranchReport) -> list[str]:
     for feeling in branch.feelings:
         reached = ", ".join(f"line {line} {touch.value}" for line, touch in feeling.lines) or "never reached"
         hidden = feeling.feeling
-        out.append(f"- **{hidden.feeling}** (intensity {hidden.intensity}/5, speakable at trust "
-                   f"{hidden.voice_at_trust}): {hidden.reason} — _{reached}_")
+        out.append(f"- **{_text(hidden.feeling)}** (intensity {hidden.intensity}/5, speakable at trust "
+                   f"{hidden.voice_at_trust}): {_text(hidden.reason)} — _{reached}_")
     if branch.trust:
         path = " → ".join(f"{point.trust:g}" for point in branch.trust)
         out += ["", f"Trust at the start and after each of your lines: {path}"]
@@ -74,7 +83,7 @@ def _hidden(branch: BranchReport) -> list[str]:
 
 def session_markdown(report: Report) -> str:
     session = report.session
-    out = [f"# Session with {report.client}", "",
+    out = [f"# Session with {_text(report.client)}", "",
            "| | |", "|---|---|",
            f"| Persona | {_cell(report.persona_line)} |",
            f"| Therapist | {_cell(report.trainee)} |",
