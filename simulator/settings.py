@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,22 @@ class Settings:
 ROLE_KEYS = {f.name for f in fields(RoleSettings)}
 JUDGES = ("heads", "logprobs", "ask")
 TOP_KEYS = {"transcripts", "personas", "trainee", "model_path", "model", *ROLES}
+RANGES: dict[str, tuple[float, float]] = {"temperature": (0.0, 2.0), "max_tokens": (1, 100_000),
+                                          "timeout": (0.1, 3600.0)}
+"""The values each numeric role setting may take, both ends included."""
+FLAGS = {"model.base_url": "--base-url", "model.api_key": "--api-key", "client.model": "--client-model",
+         "rater.model": "--rater-model", "transcripts": "--transcripts", "personas": "--personas",
+         "trainee": "--trainee", "model_path": "--model-path"}
+"""The command-line flag that sets each setting (config-file spelling) that has one."""
+
+
+@dataclass
+class _Layer:
+    """One source of settings, in the config file's shape, and how to name where a setting in it came from."""
+
+    values: Mapping[str, Any]
+    where: Callable[[str], str]
+    """'client.temperature' → '--flag', 'REHEARSE_VARIABLE' or 'file:line'."""
 
 
 def _suggest(key: str, known: set[str]) -> str:
@@ -83,77 +100,135 @@ def _suggest(key: str, known: set[str]) -> str:
     return f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(sorted(known))}"
 
 
-def _read_config(path: Path, required: bool) -> dict[str, Any]:
+def _line_of(text: str, dotted: str) -> int | None:
+    """The line that sets `dotted` ('client.temperature', 'transcripts') in TOML text, found by reading
+    its table headers and 'key =' lines (tomllib keeps no lines); None when not found."""
+    table, fallback = "", None
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = re.match(r"\s*\[\s*([\w.\"' -]+?)\s*\]", line)
+        assigned = None if header else re.match(r"\s*([\w.\"' -]+?)\s*=", line)
+        if not header and not assigned:
+            continue
+        name = re.sub(r"[\"'\s]", "", (header or assigned).group(1))
+        if header:
+            table = name
+        full = name if header or not table else f"{table}.{name}"
+        if full == dotted:
+            return number
+        if fallback is None and dotted.startswith(full + "."):
+            fallback = number  # a table, or an inline table, that holds the setting
+    return fallback
+
+
+def _in_file(path: Path, text: str) -> Callable[[str], str]:
+    def where(dotted: str) -> str:
+        line = _line_of(text, dotted)
+        return f"{path}:{line}" if line else str(path)
+
+    return where
+
+
+def _read_config(path: Path, required: bool) -> tuple[dict[str, Any], str]:
     if not path.is_file():
         if required:
             raise ConfigError(
                 f"config file {path} not found",
                 "create it or point REHEARSE_CONFIG/--config at an existing file",
             )
-        return {}
+        return {}, ""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text", "save the config file as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{path}: invalid TOML ({error})", "fix the line it names") from None
+
+    where = _in_file(path, text)
     for key, value in data.items():
         if key not in TOP_KEYS:
-            raise ConfigError(f"{path}: unknown key '{key}'", _suggest(key, TOP_KEYS))
+            raise ConfigError(f"{where(key)}: unknown key '{key}'", _suggest(key, TOP_KEYS))
         if key in ("model", *ROLES):
             if not isinstance(value, dict):
-                raise ConfigError(f"{path}: '{key}' must be a table", f"write it as [{key}]")
+                raise ConfigError(f"{where(key)}: '{key}' must be a table", f"write it as [{key}]")
             for sub in value:
                 if sub not in ROLE_KEYS:
-                    raise ConfigError(f"{path}: unknown key '{key}.{sub}'", _suggest(sub, ROLE_KEYS))
-    return data
+                    raise ConfigError(f"{where(f'{key}.{sub}')}: unknown key '{key}.{sub}'", _suggest(sub, ROLE_KEYS))
+    return data, text
 
 
-def _env_layer(env: Mapping[str, str]) -> dict[str, Any]:
-    """The environment's settings in the config file's shape."""
+def _env_layer(env: Mapping[str, str]) -> _Layer:
+    """The environment's settings in the config file's shape, each with the variable that set it."""
     layer: dict[str, Any] = {"model": {}, "client": {}, "rater": {}}
-    shared = layer["model"]
-    for key, names in {
+    names: dict[str, str] = {}
+
+    def take(dotted: str, name: str, value: Any) -> None:
+        table, _, key = dotted.rpartition(".")
+        (layer[table] if table else layer)[key] = value
+        names[dotted] = name
+
+    for key, candidates in {
         "base_url": ("REHEARSE_BASE_URL", "OPENAI_BASE_URL"),
         "api_key": ("REHEARSE_API_KEY", "OPENAI_API_KEY"),
     }.items():
-        for name in names:
+        for name in candidates:
             if env.get(name):
-                shared[key] = env[name]
+                take(f"model.{key}", name, env[name])
                 break
     for role in ROLES:
-        prefix = f"REHEARSE_{role.upper()}_"
         for key in ROLE_KEYS:
-            if env.get(prefix + key.upper()):
-                layer[role][key] = env[prefix + key.upper()]
-    if env.get("REHEARSE_TRANSCRIPTS"):
-        layer["transcripts"] = env["REHEARSE_TRANSCRIPTS"]
+            name = f"REHEARSE_{role.upper()}_{key.upper()}"
+            if env.get(name):
+                take(f"{role}.{key}", name, env[name])
+    for key in ("transcripts", "trainee", "model_path"):
+        name = f"REHEARSE_{key.upper()}"
+        if env.get(name):
+            take(key, name, env[name])
     if env.get("REHEARSE_PERSONAS"):
-        layer["personas"] = env["REHEARSE_PERSONAS"].split(os.pathsep)
-    if env.get("REHEARSE_TRAINEE"):
-        layer["trainee"] = env["REHEARSE_TRAINEE"]
-    if env.get("REHEARSE_MODEL_PATH"):
-        layer["model_path"] = env["REHEARSE_MODEL_PATH"]
-    return layer
+        take("personas", "REHEARSE_PERSONAS", env["REHEARSE_PERSONAS"].split(os.pathsep))
+    return _Layer(layer, lambda dotted: names.get(dotted, "the environment"))
 
 
-def _coerce(role: str, key: str, value: Any, source: str) -> Any:
+def _number(role: str, key: str, value: Any, dotted: str, where: str) -> float | int:
+    """A numeric role setting, checked by type and range; text is read as a number (variables are text)."""
     default = getattr(ROLE_DEFAULTS[role], key)
-    if isinstance(default, float) or isinstance(default, int):
-        kind = type(default)
+    whole = isinstance(default, int)
+    low, high = RANGES[key]
+    span = f"{'a whole number' if whole else 'a number'} from {low:g} to {high:g}"
+    fix = f"set it to {span} (default {default:g})"
+    number: float | int | None = None
+    if isinstance(value, str):
         try:
-            return kind(value)
-        except (TypeError, ValueError):
-            raise ConfigError(
-                f"{source}: {role}.{key} must be a number, got {value!r}",
-                f"set it to a {'decimal' if kind is float else 'whole'} number",
-            ) from None
-    if value is not None and not isinstance(value, str):
-        raise ConfigError(f"{source}: {role}.{key} must be text, got {value!r}", "quote the value")
+            number = int(value) if whole else float(value)
+        except ValueError:
+            pass
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        number = value
+    if whole and isinstance(number, float):
+        number = int(number) if number.is_integer() else None
+    if number is None:
+        raise ConfigError(f"{where}: {dotted} must be {span}, got {value!r}", fix)
+    if not low <= number <= high:  # also false for nan; inf is simply out of range
+        raise ConfigError(f"{where}: {dotted} must be {span}, got {value!r}", fix)
+    return number
+
+
+def _coerce(role: str, key: str, value: Any, dotted: str, where: str) -> Any:
+    if key in RANGES:
+        return _number(role, key, value, dotted, where)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {dotted} must be text, got {value!r}", "put the value in quotes")
     if key == "judge" and value not in JUDGES:
-        raise ConfigError(f"{source}: {role}.judge must be one of {', '.join(JUDGES)}, got {value!r}",
+        raise ConfigError(f"{where}: {dotted} must be one of {', '.join(JUDGES)}, got {value!r}",
                           "use 'heads' (trained heads on the bundled model), 'logprobs' (an endpoint that "
                           "gives logprobs) or 'ask' (the rater model answers)")
+    return value
+
+
+def _text_setting(key: str, value: Any, where: str, what: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {key} must be {what} in quotes, got {value!r}",
+                          f'write it as {key} = "..."')
     return value
 
 
@@ -166,42 +241,53 @@ def load_settings(
     env = os.environ if env is None else env
     config_arg = cli.get("config") or env.get("REHEARSE_CONFIG")
     config_path = Path(config_arg).expanduser() if config_arg else paths.default_config_file()
-    config = _read_config(config_path, required=bool(config_arg))
+    config, config_text = _read_config(config_path, required=bool(config_arg))
     layers = [
-        ("command line", cli),
-        ("environment", _env_layer(env)),
-        (str(config_path), config),
+        _Layer(cli, lambda dotted: FLAGS.get(dotted, "the command line")),
+        _env_layer(env),
+        _Layer(config, _in_file(config_path, config_text)),
     ]
 
     def pick_role(role: str) -> RoleSettings:
         resolved: dict[str, Any] = {}
         for key in ROLE_KEYS:
-            for source, layer in layers:
-                own = (layer.get(role) or {}).get(key)
-                shared = (layer.get("model") or {}).get(key)
+            for layer in layers:
+                own = (layer.values.get(role) or {}).get(key)
+                shared = (layer.values.get("model") or {}).get(key)
                 value = own if own is not None else shared
                 if value is not None:
-                    resolved[key] = _coerce(role, key, value, source)
+                    dotted = f"{role if own is not None else 'model'}.{key}"
+                    resolved[key] = _coerce(role, key, value, dotted, layer.where(dotted))
                     break
         return RoleSettings(**{**ROLE_DEFAULTS[role].__dict__, **resolved})
 
-    def pick(key: str) -> Any:
-        for _, layer in layers:
-            if layer.get(key) not in (None, "", [], ()):
-                return layer[key]
-        return None
+    def pick(key: str) -> tuple[Any, str]:
+        for layer in layers:
+            if layer.values.get(key) not in (None, "", [], ()):
+                return layer.values[key], layer.where(key)
+        return None, ""
 
-    transcripts = pick("transcripts")
-    model_path = pick("model_path")
-    personas = pick("personas") or ()
+    transcripts, where = pick("transcripts")
+    if transcripts is not None:
+        transcripts = Path(_text_setting("transcripts", transcripts, where, "a folder path")).expanduser()
+    model_path, where = pick("model_path")
+    if model_path is not None:
+        model_path = Path(_text_setting("model_path", model_path, where, "a .gguf file path")).expanduser()
+    personas, where = pick("personas")
     if isinstance(personas, str):
         personas = [personas]
+    if personas is not None and not (isinstance(personas, (list, tuple)) and all(isinstance(p, str) for p in personas)):
+        raise ConfigError(f"{where}: personas must be a list of paths in quotes, got {personas!r}",
+                          'write it as personas = ["~/my-personas", "..."]')
+    trainee, where = pick("trainee")
+    if trainee is not None:
+        trainee = _text_setting("trainee", trainee, where, "a name")
     return Settings(
         client=pick_role("client"),
         rater=pick_role("rater"),
-        transcripts=Path(transcripts).expanduser() if transcripts else paths.default_transcripts_dir(),
-        personas=tuple(Path(p).expanduser() for p in personas),
-        trainee=str(pick("trainee") or ""),
-        model_path=Path(model_path).expanduser() if model_path else None,
+        transcripts=transcripts or paths.default_transcripts_dir(),
+        personas=tuple(Path(p).expanduser() for p in personas or ()),
+        trainee=trainee or "",
+        model_path=model_path,
         config_file=config_path if config else None,
     )

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import os
+import subprocess
+
 import pytest
 
 from simulator.errors import ConfigError, ModelError
 from simulator.llm.endpoints import endpoint_for, open_chat_model
 from simulator.settings import load_settings
+from tests.conftest import PROJECT_DIR, rehearse_command
 
 CONFIG = """
 transcripts = "/from/config"
@@ -163,3 +167,75 @@ def test_heads_without_the_bundled_model_say_how_to_get_it(isolated_env):
     assert "rehearse model install" in raised.value.fix and 'judge = "ask"' in raised.value.fix
     model, engines = open_chat_model("client", settings.client, settings.model_path)
     assert engines == [] and model.endpoint.judge == "ask" and model.embedder is None
+
+
+# --- wrong types and values, through the real command (issue #15, items 5 and 6) -------------------
+
+
+def run_rehearse(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run([*rehearse_command(), *args], capture_output=True, text=True, cwd=PROJECT_DIR, timeout=60,
+                          env={**os.environ, **env})
+
+
+def assert_one_line_error(result: subprocess.CompletedProcess, *parts: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("rehearse: error: ")
+    for part in parts:
+        assert part in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("text", "line", "message", "fix"), [
+    ("personas = [1, 2]\n", 1, "personas must be a list of paths in quotes, got [1, 2]", 'personas = ["'),
+    ("trainee = 'Sam'\ntranscripts = 5\n", 2, "transcripts must be a folder path in quotes, got 5", 'transcripts = "'),
+    ("model_path = 5\n", 1, "model_path must be a .gguf file path in quotes, got 5", 'model_path = "'),
+    ("transcripts = {a = 1}\n", 1, "transcripts must be a folder path in quotes, got {'a': 1}", 'transcripts = "'),
+    ("trainee = 7\n", 1, "trainee must be a name in quotes, got 7", 'trainee = "'),
+    ("[client]\nmodel = 'm'\nmax_tokens = -100\n", 3, "client.max_tokens must be a whole number from 1 to 100000, "
+     "got -100", "default 300"),
+    ("[rater]\nmax_tokens = 0\n", 2, "rater.max_tokens must be a whole number from 1 to 100000, got 0", "default 800"),
+    ("[client]\nmax_tokens = 100000000000000000000\n", 2, "client.max_tokens must be a whole number from 1 to "
+     "100000, got 100000000000000000000", "default 300"),
+    ("[client]\nmax_tokens = 2.5\n", 2, "client.max_tokens must be a whole number from 1 to 100000, got 2.5",
+     "default 300"),
+    ("[model]\ntimeout = -1\n", 2, "model.timeout must be a number from 0.1 to 3600, got -1", "default 120"),
+    ("[model]\ntemperature = nan\n", 2, "model.temperature must be a number from 0 to 2, got nan", "default"),
+    ("[rater]\ntemperature = 1e309\n", 2, "rater.temperature must be a number from 0 to 2, got inf", "default 0.1"),
+    ("client = {temperature = true}\n", 1, "client.temperature must be a number from 0 to 2, got True", "default"),
+    ("[client]\nbase_url = 5\n", 2, "client.base_url must be text, got 5", "quotes"),
+])
+def test_a_wrong_setting_in_the_config_file_is_one_line_naming_file_line_and_setting(isolated_env, text, line,
+                                                                                      message, fix):
+    config = isolated_env / "rehearse.toml"
+    config.write_text(text)
+    result = run_rehearse("history", "--config", str(config), env={"REHEARSE_TRANSCRIPTS": ""})  # so the file's counts
+    assert_one_line_error(result, f"{config}:{line}: {message} — ", fix)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("REHEARSE_CLIENT_TEMPERATURE", "nan", "client.temperature must be a number from 0 to 2, got 'nan'"),
+    ("REHEARSE_RATER_TEMPERATURE", "1e309", "rater.temperature must be a number from 0 to 2, got '1e309'"),
+    ("REHEARSE_CLIENT_MAX_TOKENS", "-100", "client.max_tokens must be a whole number from 1 to 100000, got '-100'"),
+    ("REHEARSE_RATER_MAX_TOKENS", "lots", "rater.max_tokens must be a whole number from 1 to 100000, got 'lots'"),
+    ("REHEARSE_CLIENT_TIMEOUT", "-1", "client.timeout must be a number from 0.1 to 3600, got '-1'"),
+])
+def test_a_wrong_setting_in_the_environment_names_the_variable(isolated_env, name, value, message):
+    result = run_rehearse("history", env={name: value})
+    assert_one_line_error(result, f"{name}: {message} — set it to ")
+
+
+def test_a_wrong_setting_masked_by_a_higher_layer_is_not_used(isolated_env):
+    config = isolated_env / "rehearse.toml"
+    config.write_text("[client]\ntemperature = 9\n")
+    settings = load_settings({}, env={"REHEARSE_CONFIG": str(config), "REHEARSE_CLIENT_TEMPERATURE": "0.3"})
+    assert settings.client.temperature == 0.3
+
+
+def test_settings_at_the_ends_of_their_ranges_are_taken(isolated_env):
+    config = isolated_env / "rehearse.toml"
+    config.write_text("[client]\ntemperature = 0\nmax_tokens = 1\ntimeout = 3600\n[rater]\ntemperature = 2\n"
+                      "max_tokens = 100000.0\n")
+    settings = load_settings({}, env={"REHEARSE_CONFIG": str(config), "REHEARSE_RATER_TIMEOUT": "0.1"})
+    assert (settings.client.temperature, settings.client.max_tokens, settings.client.timeout) == (0, 1, 3600)
+    assert (settings.rater.temperature, settings.rater.max_tokens, settings.rater.timeout) == (2, 100000, 0.1)
+    assert isinstance(settings.rater.max_tokens, int)
