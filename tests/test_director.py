@@ -42,11 +42,11 @@ def test_the_ears_weights_carry_their_record():
 def test_the_note_tells_the_client_what_the_line_just_did_in_its_archetypes_way():
     guarded, opened = HiddenState(trust=2, resistance=6), HiddenState(trust=8, resistance=2)
     advised = reaction_to(Archetype.YES_BUT, guarded, ("early_advice",))
-    assert advised.startswith('They just gave you advice. Start with "Yeah, but"')
+    assert advised.startswith('Meet the suggestion with "Yeah, but"')
     assert reaction_to(Archetype.YES_BUT, guarded, ()) == ""
     assert reaction_to(Archetype.YES_BUT, opened, ("early_advice",)) == ""
-    assert "Snap at them" in reaction_to(Archetype.HOSTILE, guarded, ("early_advice",))
-    assert "it rings hollow" in reaction_to(Archetype.HOSTILE, guarded, ("reassurance",))
+    assert "Snap at being told" in reaction_to(Archetype.HOSTILE, guarded, ("early_advice",))
+    assert "rings hollow" in reaction_to(Archetype.HOSTILE, guarded, ("reassurance",))
     # What to do, never what not to: naming the slip primes a small model to make it.
     for behaviour in BEHAVIOURS.values():
         for text in (behaviour.guarded, behaviour.opening, behaviour.advice):

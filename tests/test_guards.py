@@ -198,3 +198,16 @@ def test_the_fidelity_judge_wants_a_yes_but_to_advice_and_no_apology_from_a_host
     assert judge_reply("Sorry, I didn't mean to snap.", MARCUS, GUARDED).problems == (
         "apologised before trusting the therapist",)
     assert judge_reply("Sorry, I didn't mean to snap.", MARCUS, OPEN).in_character
+
+
+@pytest.mark.parametrize(("reply", "problem"), [
+    ("Yes. It has been hard to talk about it.", "agreed at once, for a client who pushes back"),
+    ("Yeah, it's been tough. But I'm here if you need me.", "spoke as the therapist"),
+    ("I'm glad you asked. Is there anything specific you'd like to focus on?", "spoke as the therapist"),
+    ("They just suggested I make a plan. How will that help?", "spoke as the therapist"),
+    ("Yes, but it's hard to get her to sleep. Maybe you could set a routine for her.", "spoke as the therapist"),
+])
+def test_a_client_who_pushes_back_does_not_agree_or_look_after_the_therapist(reply, problem):
+    assert problem in check_reply(reply, MARCUS, (), state=HiddenState(trust=1, resistance=7)).problems
+    assert "agreed at once, for a client who pushes back" not in check_reply(
+        "Yes. Fine. What do you want from me?", MARCUS, (), state=HiddenState(trust=7, resistance=2)).problems

@@ -97,9 +97,9 @@ async def test_an_empty_line_is_refused(server, context_for):
 
 
 @pytest.mark.parametrize(("persona_id", "does", "meets_advice"), [
-    ("dana-yes-but", "Complain about how much is on you", 'They just gave you advice. Start with "Yeah, but" and give one concrete reason'),
-    ("tom-silent", "A few words at most, or only a gesture", "Shrug or say a word or two."),
-    ("marcus-hostile", "Curt and irritated. Push back", "They just gave you advice. Snap at them"),
+    ("dana-yes-but", "Complain about how much is on you", 'Meet the suggestion with "Yeah, but" and one concrete reason'),
+    ("tom-silent", "A few words at most, or only a gesture", "Meet the suggestion with a shrug or a word or two."),
+    ("marcus-hostile", "Curt and irritated. Push back", "Snap at being told what to do."),
 ])
 async def test_the_directors_notes_say_what_this_archetype_does_now(server, context_for, persona_id, does, meets_advice):
     context = context_for(server)

@@ -23,60 +23,62 @@ class Behaviour:
     guarded: str
     opening: str
     advice: str
-    """How the client meets a suggestion while still guarded or resisting."""
+    """How the client meets a suggestion while still guarded or resisting. Each names the suggestion
+    itself: "They just gave you advice." came back as the client's own words ("They just suggested
+    I make a plan"), narrating the therapist."""
 
 
 BEHAVIOURS = {
     Archetype.YES_BUT: Behaviour(
         guarded="Complain about how much is on you, then ask what you are supposed to do.",
         opening="Fewer complaints; admit how hard it is in plain words, a little at a time.",
-        advice="Start with \"Yeah, but\" and give one concrete reason from your own life why it cannot work."),
+        advice="Meet the suggestion with \"Yeah, but\" and one concrete reason from your own life why it cannot work."),
     Archetype.HOSTILE: Behaviour(
         guarded="Curt and irritated. Push back at what they just said, in few words.",
         opening="Still blunt, but the edge drops; say one honest thing, gruffly.",
-        advice="Snap at them for telling you what to do."),
+        advice="Snap at being told what to do."),
     Archetype.CRITICAL: Behaviour(
         guarded="Find fault with what they just said or how they said it.",
         opening="Less fault-finding; grudgingly admit they got one thing right.",
-        advice="Pick it apart."),
+        advice="Pick the suggestion apart."),
     Archetype.ARGUMENTATIVE: Behaviour(
         guarded="Dispute what they just said; argue the other side.",
         opening="Argue less; concede one small point.",
-        advice="Argue that it is wrong."),
+        advice="Argue that the suggestion is wrong."),
     Archetype.RIGID: Behaviour(
         guarded="Insist on your own view and your way of doing things. Reject other views.",
         opening="Allow, briefly and reluctantly, that another view might exist.",
-        advice="Insist your way is the right one."),
+        advice="Meet the suggestion by insisting your way is the right one."),
     Archetype.UNEXPRESSIVE: Behaviour(
         guarded="Talk about facts and events; turn a question about feelings back to facts.",
         opening="Name one feeling, awkwardly, in plain words, then go back to facts.",
-        advice="Say you'll think about it and change the subject."),
+        advice="Meet the suggestion with a vague \"maybe\" and change the subject."),
     Archetype.NOT_LISTENING: Behaviour(
         guarded="Talk past what they said; carry on with your own point.",
         opening="Answer what they actually said, briefly, before drifting.",
-        advice="Ignore it and carry on with your point."),
+        advice="Skip over the suggestion and carry on with your point."),
     Archetype.SILENT: Behaviour(
         guarded="A few words at most, or only a gesture between asterisks.",
         opening="One or two short, hesitant sentences.",
-        advice="Shrug or say a word or two."),
+        advice="Meet the suggestion with a shrug or a word or two."),
     Archetype.SELF_CENTRED: Behaviour(
         guarded="Turn the talk back to yourself and how special or wronged you are.",
         opening="Notice the therapist for a moment; say something true about yourself.",
-        advice="Explain why your case is different."),
+        advice="Meet the suggestion by explaining why your case is different."),
     Archetype.ACCUSING: Behaviour(
         guarded="Accuse them, or others, of misjudging you.",
         opening="Less blame; admit a little of your own part.",
-        advice="Accuse them of not listening or of taking sides."),
+        advice="Meet the suggestion by accusing them of not listening or of taking sides."),
     Archetype.FLIRTATIOUS: Behaviour(
         guarded="Deflect onto the therapist personally: a compliment or a personal question.",
         opening="Drop the charm for a moment; speak plainly about yourself.",
-        advice="Turn it into a personal remark about them."),
+        advice="Turn the suggestion into a personal remark about them."),
 }
 
 
 HEARD = {
-    "reassurance": "They just reassured you, and it rings hollow.",
-    "judging": "They just judged you: defend yourself, or go cold.",
+    "reassurance": "That reassurance rings hollow to you.",
+    "judging": "That felt like a judgement: defend yourself, or go cold.",
 }
 
 
@@ -93,7 +95,7 @@ def reaction_to(archetype: Archetype, state: HiddenState, heard: tuple[str, ...]
     guarded = state.trust < OPEN_AT_TRUST
     parts = []
     if "early_advice" in heard and (guarded or state.resistance >= HIGH_RESISTANCE):
-        parts.append(f"They just gave you advice. {behaviour.advice}")
+        parts.append(behaviour.advice)
     parts += [HEARD[trap] for trap in heard if trap in HEARD and guarded]
     return " ".join(parts)
 

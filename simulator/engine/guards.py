@@ -37,7 +37,11 @@ THERAPIST_VOICE = re.compile(
     r"(^|\n)\s*\*\s*(you|they|she|he) (nods?|smiles?|leans?|looks?|says?|asks?|pauses?)\b|"
     r"\bthe (therapist|counsell?or) (just )?(said|says|asked|asks|reassured|told|suggested|thinks)|"
     r"it'?s (important|helpful|essential|okay|normal) to (remember|take|find|understand|acknowledge|feel)|"
-    r"(^|[.!?]\s+)remember that|it can be (helpful|beneficial) to|talk about your struggles)\b",
+    r"(^|[.!?]\s+)remember that|it can be (helpful|beneficial) to|talk about your struggles|"
+    r"i'?m (always )?here (for you|if you need)|how can i help( you)?\?|is there anything (specific|else|in particular)|"
+    r"i'?m glad you asked|"
+    r"(^|[.!?*]\s*)(they|you) just (suggested|said|asked|told|gave|reassured|judged)|"
+    r"\b(maybe|perhaps) you (could|should|can|might) (try|set|ask|talk|get|take|make|find|look))\b",
     re.IGNORECASE,
 )
 THERAPY_SPEAK = re.compile(
@@ -55,12 +59,13 @@ ACCEPTS_ADVICE = re.compile(
     r"\b((that'?s|what) a (great|good|wonderful|fantastic|brilliant) (idea|suggestion|point|plan)|"
     r"(that|it) (sounds|seems) like a (good|great) (idea|plan|start)|i'?ll (definitely )?(try|do) (that|it|them)|"
     r"i will (definitely )?(try|do)|you'?re (absolutely |so )?right|absolutely,? that would|"
-    r"let me (try|talk to|do) (that|it|her|him|them)|i'?ll (ask|talk to|call) (her|him|them)|good idea)\b",
+    r"let me (try|talk to|do) (that|it|her|him|them)|i'?ll (ask|talk to|call) (her|him|them)|good idea|"
+    r"i'?ll give (it|that) a (try|go|shot))\b",
     re.IGNORECASE,
 )
 AGREES = re.compile(
     r"^(?:\s*\*[^*\n]*\*)?\s*(yes|yeah|yep|true|that'?s (so )?(true|right)|it'?s true|it is true|you'?re right|"
-    r"i know|i agree|it does|it is|i think so|exactly|absolutely)\b(?![,.]?\s+but\b)(?!,?\s*yeah,? but\b)",
+    r"i know|i agree|it does|it is|i think so|exactly|absolutely|you'?re correct|i understand( that| your| you)?)\b(?![,.]?\s+but\b)(?!,?\s*yeah,? but\b)",
     re.IGNORECASE,
 )
 """A reply that opens by agreeing (not with a "yes, but")."""
@@ -141,6 +146,8 @@ def repeats(reply: str, earlier: list[str], length: int = REPEAT_WORDS, whole_fr
     return len(plain.split()) >= whole_from and any(plain == _plain(before) for before in earlier)
 
 
+PUSHING_BACK = (Archetype.HOSTILE, Archetype.CRITICAL, Archetype.ARGUMENTATIVE, Archetype.ACCUSING, Archetype.RIGID)
+"""Archetypes who, before trust, push back at what the therapist says rather than agree with it."""
 TERSE = (Archetype.SILENT, Archetype.UNEXPRESSIVE)
 """Archetypes whose short stock answers may recur; any other client saying "Yes." or "*silence*"
 again is looping."""
@@ -208,7 +215,9 @@ def check_reply(
     if any(len(g.split()) > GESTURE_MAX_WORDS or NARRATED_INSIDE.search(g) for g in GESTURE.findall(reply)):
         problems.append("narrated its feelings in a stage direction")
     if state is not None and state.trust < OPEN_AT_TRUST:
-        if line and AGREES.search(unquoted) and {"reassurance", "judging"} & set(traps_heard(line)):
+        if AGREES.search(unquoted) and archetype in PUSHING_BACK:
+            problems.append("agreed at once, for a client who pushes back")
+        elif line and AGREES.search(unquoted) and {"reassurance", "judging"} & set(traps_heard(line)):
             problems.append("agreed with a platitude or a judgement before trusting the therapist")
         if GRATITUDE.search(SARCASTIC_THANKS.sub(" ", unquoted)) and not THERAPY_SPEAK.search(unquoted):
             problems.append("thanked the therapist before trusting them")
