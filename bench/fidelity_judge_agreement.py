@@ -1,6 +1,7 @@
 """How far the fidelity judge (simulator/engine/fidelity.py) agrees with replies labelled by hand.
 
-    .venv/bin/python bench/fidelity_judge_agreement.py [bench/data/client-replies/labelled.jsonl]
+    .venv/bin/python bench/fidelity_judge_agreement.py [FILE ...]   (default: every
+    bench/data/client-replies/labelled*.jsonl, one table each)
 
 Each reply is judged again from its persona, hidden state, the trainee's line and its kind, the
 same persona's earlier replies in the file (a session, in order) and the persona's hidden text as
@@ -22,7 +23,7 @@ from simulator.personas.loader import load_persona_file  # noqa: E402
 from simulator.rating.agreement import agreement  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT = REPO / "bench" / "data" / "client-replies" / "labelled.jsonl"
+LABELLED = REPO / "bench" / "data" / "client-replies"
 
 
 def main(path: Path) -> None:
@@ -60,4 +61,7 @@ def main(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)
+    for index, path in enumerate([Path(a) for a in sys.argv[1:]] or sorted(LABELLED.glob("labelled*.jsonl"))):
+        if index:
+            print("\n")
+        main(path)

@@ -211,3 +211,11 @@ def test_a_client_who_pushes_back_does_not_agree_or_look_after_the_therapist(rep
     assert problem in check_reply(reply, MARCUS, (), state=HiddenState(trust=1, resistance=7)).problems
     assert "agreed at once, for a client who pushes back" not in check_reply(
         "Yes. Fine. What do you want from me?", MARCUS, (), state=HiddenState(trust=7, resistance=2)).problems
+
+
+@pytest.mark.parametrize(("reply", "accepts"), [
+    ("I can do that.", True), ("I'll give it a try.", True), ("I can do that, but when would I?", False),
+])
+def test_a_resisting_client_who_takes_the_advice_is_caught(reply, accepts):
+    result = check_reply(reply, DANA, (), state=HiddenState(trust=1, resistance=7))
+    assert accepts == ("accepted a suggestion while still resisting" in result.problems)
