@@ -214,7 +214,7 @@ def test_a_client_who_pushes_back_does_not_agree_or_look_after_the_therapist(rep
 
 
 @pytest.mark.parametrize(("reply", "accepts"), [
-    ("I can do that.", True), ("I'll give it a try.", True), ("I can do that, but when would I?", False),
+    ("I can do that.", True), ("I could do that. But I'd like to think about it.", True), ("I'll give it a try.", True), ("I can do that, but when would I?", False),
 ])
 def test_a_resisting_client_who_takes_the_advice_is_caught(reply, accepts):
     result = check_reply(reply, DANA, (), state=HiddenState(trust=1, resistance=7))

@@ -60,7 +60,7 @@ ACCEPTS_ADVICE = re.compile(
     r"(that|it) (sounds|seems) like a (good|great) (idea|plan|start)|i'?ll (definitely )?(try|do) (that|it|them)|"
     r"i will (definitely )?(try|do)|you'?re (absolutely |so )?right|absolutely,? that would|"
     r"let me (try|talk to|do) (that|it|her|him|them)|i'?ll (ask|talk to|call) (her|him|them)|good idea|"
-    r"i'?ll give (it|that) a (try|go|shot)|i can (do|try) (that|it)\b(?!,? but))\b",
+    r"i'?ll give (it|that) a (try|go|shot)|i (can|could) (do|try) (that|it)\b(?!,? but))\b",
     re.IGNORECASE,
 )
 AGREES = re.compile(
