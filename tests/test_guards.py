@@ -219,3 +219,13 @@ def test_a_client_who_pushes_back_does_not_agree_or_look_after_the_therapist(rep
 def test_a_resisting_client_who_takes_the_advice_is_caught(reply, accepts):
     result = check_reply(reply, DANA, (), state=HiddenState(trust=1, resistance=7))
     assert accepts == ("accepted a suggestion while still resisting" in result.problems)
+
+
+@pytest.mark.parametrize(("reply", "narrated"), [
+    ("*snaps at the therapist, angry and frustrated* Yeah, but I'm tired.", True),
+    ("*slightly frustrated* It's not my fault.", True),
+    ("*rubs her eyes* Yeah, but who'd watch Mum?", False),
+])
+def test_a_stage_direction_shows_what_the_therapist_could_see(reply, narrated):
+    result = check_reply(reply, DANA, ())
+    assert narrated == ("narrated its feelings in a stage direction" in result.problems)

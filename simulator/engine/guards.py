@@ -70,8 +70,12 @@ AGREES = re.compile(
 )
 """A reply that opens by agreeing (not with a "yes, but")."""
 GESTURE = re.compile(r"\*([^*\n]+)\*")
-NARRATED_INSIDE = re.compile(r"\b(feels?|feeling|reflects?|realis|realiz|thinks?|decides?|wonders?|tries to|starts to)\b",
-                             re.IGNORECASE)
+NARRATED_INSIDE = re.compile(
+    r"\b(feels?|feeling|reflects?|realis|realiz|thinks?|decides?|wonders?|tries to|starts to|"
+    r"angry|frustrated|relieved|defeated|hopeless|guilty|ashamed|sad|anxious|annoyed|hurt|scared|nervous)\b",
+    re.IGNORECASE)
+"""Inner life in a stage direction ("*snaps at the therapist, angry and frustrated*"): the therapist
+sees a face and hands, not a feeling's name."""
 GESTURE_MAX_WORDS = 10
 """A gesture between asterisks is what the therapist would see: a few words, no inner life."""
 SILENT_MAX_WORDS = 15
