@@ -1,7 +1,8 @@
 """Does the client stay the client its persona describes? Every built-in persona plays one fixed
 script through the app's own SessionEngine on the configured client model (the bundled one by
-default), and each reply shown is judged by `simulator/engine/fidelity.py` — checks in code, not the
-prompt that wrote it. The rater judges each line with its heads between turns, as in a session, so
+default), and each reply shown is judged by `simulator/engine/fidelity.py` — checks in code, then
+the head trained on replies labelled by hand (the replies of this run are in none of its training
+files) — never the prompt that wrote it. The rater judges each line with its heads between turns, as in a session, so
 the state moves as it would; inner reactions are not voiced (they do not reach the client).
 
     .venv/bin/python bench/client_fidelity.py [--personas dana-yes-but ...] [--replies out.jsonl]
@@ -28,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from simulator.context import AppContext  # noqa: E402
 from simulator.domain import Archetype, Speaker  # noqa: E402
-from simulator.engine.fidelity import judge_reply  # noqa: E402
+from simulator.engine.fidelity import FidelityJudge  # noqa: E402
 from simulator.engine.guards import echoes, repeats  # noqa: E402
 from simulator.engine.session import Redo  # noqa: E402
 from simulator.settings import load_settings  # noqa: E402
@@ -69,6 +70,7 @@ async def play(context: AppContext, persona_id: str, script: list[tuple[str, str
     engine = context.begin_session(persona_id)
     engine.voice_reactions = False
     persona = engine.persona
+    judge = FidelityJudge(context.model("rater").embedder)
     await engine.warm_up()
     rows = []
     for turn, (kind, line) in enumerate(script, 1):
@@ -90,10 +92,11 @@ async def play(context: AppContext, persona_id: str, script: list[tuple[str, str
         ended = time.perf_counter()
         reply = engine.branch.turns[-1]
         instructions = engine._instructions(engine.branch, len(engine.branch.turns) - 2)
-        verdict = judge_reply(reply.text, persona, state, advice=kind == "advice", instructions=instructions,
-                              earlier=earlier, line=line)
-        first_verdict = judge_reply(first_draft, persona, state, advice=kind == "advice", instructions=instructions,
-                                    earlier=earlier, line=line) if first_draft else verdict
+        verdict = await judge.judge(reply.text, persona, state, advice=kind == "advice", instructions=instructions,
+                                    earlier=earlier, line=line)
+        first_verdict = await judge.judge(first_draft, persona, state, advice=kind == "advice",
+                                          instructions=instructions, earlier=earlier,
+                                          line=line) if first_draft else verdict
         rows.append({
             "persona": persona_id, "archetype": persona.profile.archetype.value, "series": series, "turn": turn,
             "kind": kind,
@@ -167,7 +170,8 @@ async def main(persona_ids: list[str], replies: Path | None) -> None:
     if replies:
         replies.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         print(f"wrote {len(rows)} replies to {replies}")
-    print(f"\nClient fidelity, {await_model_name(context)}, script of {len(SCRIPT)} lines, {len(ids)} personas")
+    print(f"\nClient fidelity, {await_model_name(context)}, script of {len(SCRIPT)} lines, {len(ids)} personas; "
+          f"in character judged by {FidelityJudge(context.model('rater').embedder).method}")
     report(rows)
 
 

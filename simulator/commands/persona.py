@@ -311,6 +311,7 @@ def _print_test_report(report) -> None:
     speaker = terminal_safe(profile.name).split()[0] + ":"
     print(terminal_safe(f"{profile.name} ({profile.id}) · client model {report.client_model} · "
                         f"judge {report.rater_model}"))
+    print(terminal_safe(f"in character judged by {report.fidelity_judge}"))
     print()
     if report.probes:
         print("probe  result")

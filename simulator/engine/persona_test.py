@@ -2,8 +2,9 @@
 
 Each line is said at the start of a fresh session, with exactly the prompt a real session sends, and
 only the client's first reply is kept. Every reply, probe or standard line, is judged in character
-by `fidelity.judge_reply` (checks in code, the judge of bench/client_fidelity.py); a probe reply must
-also do what the instructor expects, by the rater model's judge (rating/probes.py). Everything runs one call
+by `fidelity.FidelityJudge` (checks in code, then the learned head where the bundled embedding model
+is at hand: the judge of bench/client_fidelity.py); a probe reply must also do what the instructor
+expects, by the rater model's judge (rating/probes.py). Everything runs one call
 at a time, which suits a local engine, and nothing is saved to the transcripts folder.
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from simulator.domain import Persona, Probe, Session, Speaker, Turn
 from simulator.engine import hidden_state
-from simulator.engine.fidelity import judge_reply
+from simulator.engine.fidelity import LEARNED_PROBLEM, FidelityJudge, ReplyVerdict
 from simulator.engine.guards import hidden_text
 from simulator.engine.session import SILENT_REPLY, SessionEngine, tidy_reply
 from simulator.llm.chat import ChatModel, Message
@@ -51,7 +52,7 @@ class Check:
 
 CHECKS = (
     Check("in_character", "stays in character",
-          lambda problem: problem in ("left character", "repeated its instructions")),
+          lambda problem: problem in ("left character", "repeated its instructions", LEARNED_PROBLEM)),
     Check("not_therapist", "never plays the therapist", lambda problem: problem == "spoke as the therapist"),
     Check("no_early_disclosure", "keeps hidden feelings unsaid at first", lambda problem: problem.startswith("said '")),
     Check("short", "keeps replies short", lambda problem: problem.startswith("ran past")),
@@ -104,6 +105,8 @@ class PersonaTestReport:
     rater_model: str
     probes: tuple[ProbeResult, ...]
     lines: tuple[LineResult, ...]
+    fidelity_judge: str = ""
+    """How "in character" was judged (`FidelityJudge.method`)."""
 
     @property
     def checks(self) -> tuple[CheckResult, ...]:
@@ -123,6 +126,7 @@ class PersonaTestReport:
             "persona": {"id": profile.id, "name": profile.name, "file": self.persona.source},
             "client_model": self.client_model,
             "rater_model": self.rater_model,
+            "fidelity_judge": self.fidelity_judge,
             "passed": self.passed,
             "probes": [{"say": p.probe.say, "expect": p.probe.expect, "reply": p.reply,
                         "matched": p.verdict.matched, "reason": p.verdict.reason, "problems": list(p.problems),
@@ -149,6 +153,7 @@ class PersonaTester:
         self.rater = rater
         self.prompts = prompts
         self.judge = ProbeJudge(rater, prompts, persona)
+        self.fidelity = FidelityJudge(getattr(rater, "embedder", None))
 
     def first_reply_messages(self, line: str) -> list[Message]:
         """The client's request after the opening line and `line`, built by the session engine itself."""
@@ -167,18 +172,19 @@ class PersonaTester:
 
     async def run_probe(self, probe: Probe) -> ProbeResult:
         reply, messages = await self.first_reply(probe.say)
-        problems = self._judged(reply, messages, False, probe.say).problems
+        problems = (await self._judged(reply, messages, False, probe.say)).problems
         return ProbeResult(probe, reply, await self.judge.judge(probe, reply), problems)
 
-    def _judged(self, reply: str, messages: list[Message], advice: bool, line: str):
+    async def _judged(self, reply: str, messages: list[Message], advice: bool, line: str) -> ReplyVerdict:
         start = hidden_state.initial_state(self.persona)
         # The last message is the live director's note; like the hidden text, it must never be recited.
         instructions = "\n".join([messages[-1]["content"], *hidden_text(self.persona)])
-        return judge_reply(reply, self.persona, start, advice=advice, instructions=instructions, line=line)
+        return await self.fidelity.judge(reply, self.persona, start, advice=advice, instructions=instructions, line=line)
 
     async def run_line(self, line: StandardLine) -> LineResult:
         reply, messages = await self.first_reply(line.say)
-        return LineResult(line, reply, self._judged(reply, messages, line.name == "advice", line.say).problems)
+        verdict = await self._judged(reply, messages, line.name == "advice", line.say)
+        return LineResult(line, reply, verdict.problems)
 
 
 async def run_persona_test(
@@ -200,4 +206,4 @@ async def run_persona_test(
         say(f"standard line: {line.name}")
         lines.append(await tester.run_line(line))
     return PersonaTestReport(persona, await client.model_name(), await rater.model_name(), tuple(probes),
-                             tuple(lines))
+                             tuple(lines), tester.fidelity.method)
