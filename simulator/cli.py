@@ -40,12 +40,22 @@ def _common_options(defaults: Any) -> argparse.ArgumentParser:
     return parent
 
 
+def installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("rehearse")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rehearse",
         description=DESCRIPTION + " With no command, opens the app.",
         parents=[_common_options(None)],
     )
+    parser.add_argument("-V", "--version", action="version", version=f"rehearse {installed_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     parents = [_common_options(argparse.SUPPRESS)]
     for name in COMMAND_MODULES:

@@ -22,6 +22,20 @@ def test_help_lists_the_commands():
     assert "REHEARSE_BASE_URL" in result.stdout
 
 
+def test_version_prints_the_installed_package_version():
+    from importlib.metadata import version
+
+    for flag in ("--version", "-V"):
+        result = run_rehearse(flag)
+        assert result.returncode == 0 and result.stdout.strip() == f"rehearse {version('rehearse')}"
+
+
+def test_every_command_that_writes_a_file_takes_o_as_well_as_out():
+    for command in (("persona", "new"), ("persona", "import"), ("persona", "export"), ("export",)):
+        usage = run_rehearse(*command, "--help").stdout
+        assert "-o PATH, --out PATH" in usage or "-o FILE, --out FILE" in usage, command
+
+
 def test_a_headless_session_prints_one_json_document_and_saves_it(server, endpoint_env):
     server.chat.extend(["Yeah, but who would watch Mum?", "*rubs eyes* Yeah. Nobody asks that."])
     server.answers_for("client_form").append({

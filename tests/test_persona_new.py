@@ -72,7 +72,7 @@ def test_end_of_input_while_asking_takes_the_defaults():
 
 
 def test_out_dash_prints_the_file(isolated_env, capsys):
-    assert main(["persona", "new", "--name", "Ana", "--out", "-"]) == 0
+    assert main(["persona", "new", "--name", "Ana", "-o", "-"]) == 0
     assert capsys.readouterr().out.startswith("# A Rehearse persona.")
     assert not (isolated_env / "data" / "rehearse" / "personas").exists()
 

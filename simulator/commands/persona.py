@@ -45,7 +45,7 @@ def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
     new.add_argument("--archetype", choices=[a.value for a in Archetype], help="the kind of difficult client")
     new.add_argument("--difficulty", type=_number_from(1, 5), help="1 (forgiving) to 5 (very hard)")
     new.add_argument("--situation", help="one paragraph the trainee reads before the session")
-    new.add_argument("--out", metavar="PATH", help="where to write it; '-' prints it (default: your persona folder)")
+    new.add_argument("-o", "--out", metavar="PATH", help="where to write it; '-' prints it (default: your persona folder)")
     new.add_argument("--force", action="store_true", help="replace an existing file")
     new.set_defaults(run=run_new)
 
@@ -70,7 +70,7 @@ def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
 
     card_in = actions.add_parser("import", parents=parents, help="turn a character card (.json/.png, V1-V3) into a persona file")
     card_in.add_argument("file", type=Path, metavar="FILE", help="character card: .json, or .png with a card chunk")
-    card_in.add_argument("--out", metavar="PATH", help="where to write the persona; '-' prints it (default: your persona folder)")
+    card_in.add_argument("-o", "--out", metavar="PATH", help="where to write the persona; '-' prints it (default: your persona folder)")
     card_in.add_argument("--force", action="store_true", help="replace an existing file")
     card_in.set_defaults(run=run_import)
 
