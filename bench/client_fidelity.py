@@ -6,6 +6,7 @@ files) — never the prompt that wrote it. The rater judges each line with its h
 the state moves as it would; inner reactions are not voiced (they do not reach the client).
 
     .venv/bin/python bench/client_fidelity.py [--personas dana-yes-but ...] [--replies out.jsonl]
+        [--dry X] [--temperature T]
 
 Prints, per 100 client replies: in character for the archetype, therapy-speak, role flips, hidden
 feelings disclosed before their trust, hidden text echoed, replies repeated, guard notes shown,
@@ -155,8 +156,10 @@ def report(every_row: list[dict]) -> None:
           f"target ≤ 1.5 at every turn); {os.cpu_count()} cores")
 
 
-async def main(persona_ids: list[str], replies: Path | None) -> None:
+async def main(persona_ids: list[str], replies: Path | None, temperature: float | None = None) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REHEARSE_", "OPENAI_"))}
+    if temperature is not None:
+        env["REHEARSE_CLIENT_TEMPERATURE"] = str(temperature)
     context = AppContext(load_settings({"transcripts": tempfile.mkdtemp()}, env=env))
     ids = persona_ids or sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "personas").glob("*.yaml"))
     rows = []
@@ -177,7 +180,7 @@ async def main(persona_ids: list[str], replies: Path | None) -> None:
 
 def await_model_name(context: AppContext) -> str:
     endpoint = context.model("client").endpoint
-    return f"{endpoint.backend} client model {endpoint.model or ''}".strip()
+    return f"{endpoint.backend} client model {endpoint.model or ''} at temperature {endpoint.temperature}"
 
 
 if __name__ == "__main__":
@@ -185,9 +188,11 @@ if __name__ == "__main__":
     parser.add_argument("--personas", nargs="*", default=[])
     parser.add_argument("--replies", type=Path, help="write every reply, for labelling by hand")
     parser.add_argument("--dry", type=float, help="the DRY multiplier for personas that set none (default: the engine's)")
+    parser.add_argument("--temperature", type=float, help="the client's temperature for personas that set none "
+                                                          "(default: the client role's, 0.8)")
     args = parser.parse_args()
     if args.dry is not None:
         import simulator.llm.chat
 
         simulator.llm.chat.DEFAULT_DRY_MULTIPLIER = args.dry
-    asyncio.run(main(args.personas, args.replies))
+    asyncio.run(main(args.personas, args.replies, args.temperature))

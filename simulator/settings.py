@@ -45,6 +45,10 @@ class RoleSettings:
     embeddings, measured against people's labels), 'logprobs' (narrow yes/no questions, read from
     the endpoint's log-probabilities), or 'ask' (the rater model answers each question).
     Unset: 'heads' on the bundled model, 'logprobs' on OpenAI, 'ask' on any other."""
+    inner_voice: str | None = None
+    """Rater only: the client's unspoken thought on the coach card — 'chosen' (picked by what the
+    line was judged to do; nothing to generate) or 'model' (the rater model writes it).
+    Unset: 'chosen' on the bundled model, whose own thoughts were a therapist's words; 'model' on any other."""
 
 
 ROLE_DEFAULTS = {
@@ -76,6 +80,7 @@ class Settings:
 
 ROLE_KEYS = {f.name for f in fields(RoleSettings)}
 JUDGES = ("heads", "logprobs", "ask")
+INNER_VOICES = ("chosen", "model")
 TOP_KEYS = {"transcripts", "personas", "trainee", "model_path", "model", *ROLES}
 RANGES: dict[str, tuple[float, float]] = {"temperature": (0.0, 2.0), "max_tokens": (1, 100_000),
                                           "timeout": (0.1, 3600.0)}
@@ -222,6 +227,9 @@ def _coerce(role: str, key: str, value: Any, dotted: str, where: str) -> Any:
         raise ConfigError(f"{where}: {dotted} must be one of {', '.join(JUDGES)}, got {value!r}",
                           "use 'heads' (trained heads on the bundled model), 'logprobs' (an endpoint that "
                           "gives logprobs) or 'ask' (the rater model answers)")
+    if key == "inner_voice" and value not in INNER_VOICES:
+        raise ConfigError(f"{where}: {dotted} must be one of {', '.join(INNER_VOICES)}, got {value!r}",
+                          "use 'chosen' (a thought picked by the judgement) or 'model' (the rater model writes it)")
     return value
 
 

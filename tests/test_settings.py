@@ -160,6 +160,23 @@ def test_an_unknown_judge_is_named_with_its_choices(isolated_env):
         load_settings({}, env={"REHEARSE_CONFIG": str(config)})
 
 
+def test_who_voices_the_inner_reaction_is_a_setting_chosen_on_the_bundled_model(isolated_env):
+    from simulator.llm.endpoints import inner_voice_for
+
+    settings = load_settings({}, env={})
+    assert inner_voice_for("rater", settings.rater, bundled=True) == "chosen"
+    assert inner_voice_for("rater", settings.rater, bundled=False) == "model"
+    by_model = load_settings({}, env={"REHEARSE_RATER_INNER_VOICE": "model"})
+    assert inner_voice_for("rater", by_model.rater, bundled=True) == "model"
+    endpoint = load_settings({}, env={"REHEARSE_BASE_URL": "http://127.0.0.1:9/v1", "REHEARSE_RATER_JUDGE": "ask"})
+    model, _ = open_chat_model("rater", endpoint.rater, endpoint.model_path)
+    assert model.endpoint.inner_voice == "model"
+    config = isolated_env / "c.toml"
+    config.write_text('[rater]\ninner_voice = "poetry"\n')
+    with pytest.raises(ConfigError, match=r"c.toml:2: rater.inner_voice must be one of chosen, model, got 'poetry'"):
+        load_settings({}, env={"REHEARSE_CONFIG": str(config)})
+
+
 def test_heads_without_the_bundled_model_say_how_to_get_it(isolated_env):
     settings = load_settings({}, env={"REHEARSE_BASE_URL": "http://127.0.0.1:9/v1", "REHEARSE_RATER_JUDGE": "heads"})
     with pytest.raises(ConfigError, match="the rater's heads need the bundled model") as raised:

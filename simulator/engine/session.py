@@ -399,8 +399,9 @@ class SessionEngine:
         if self.client.endpoint.backend != "embedded":
             return
         await self.client.complete(self.client_messages(upcoming=True), max_tokens=1)
-        context = self.appraiser.context_message(self.branch.turns)
-        await self.rater.complete([context, {"role": "user", "content": "Ready?"}], max_tokens=1)
+        if self.appraiser.needs_rater_model:
+            context = self.appraiser.context_message(self.branch.turns)
+            await self.rater.complete([context, {"role": "user", "content": "Ready?"}], max_tokens=1)
         await self.appraiser.warm_up()
 
     # --- appraisal -------------------------------------------------------------------------
@@ -456,7 +457,7 @@ class SessionEngine:
     async def _voice_after(self, previous: asyncio.Task[None] | None, branch: Branch, index: int) -> None:
         if previous is not None:
             await asyncio.wait([previous])
-        if (reading := self._read_ahead) is not None and not reading.done():
+        if self.appraiser.voices_with_model and (reading := self._read_ahead) is not None and not reading.done():
             # One CPU: a second or so of reading ahead first keeps the next reply quick; run side
             # by side, both crawl (seen: 90 tokens read in 11 s while a reaction was voiced).
             await asyncio.wait([reading])

@@ -46,6 +46,8 @@ class Endpoint:
     """Rater only: 'heads' (trained heads over the bundled model's embeddings), 'logprobs' (yes/no
     questions read from the endpoint's logprobs) or 'ask' (the model answers each question); a
     declared capability of the endpoint, recorded with each session."""
+    inner_voice: str = "model"
+    """Rater only: 'chosen' (the client's thought picked by the judgement) or 'model' (written by the model)."""
 
 
 def backoff_delay(attempt: int, retry_after: float | None = None, jitter: float | None = None) -> float:

@@ -44,6 +44,13 @@ def judge_for(role: str, settings: RoleSettings, bundled: bool, backend: str = "
     return settings.judge or ("heads" if bundled else "logprobs" if backend == "openai" else "ask")
 
 
+def inner_voice_for(role: str, settings: RoleSettings, bundled: bool) -> str:
+    """Who voices the client's unspoken thought: the setting, else 'chosen' on the bundled model."""
+    if role != "rater":
+        return "model"
+    return settings.inner_voice or ("chosen" if bundled else "model")
+
+
 def bundled_embedder(timeout: float):
     """An Embedder over the bundled model (the space the rater's heads were trained in), and its engine."""
     from simulator.errors import ModelError
@@ -80,9 +87,11 @@ def open_chat_model(role: str, settings: RoleSettings, model_path: Path | None):
         endpoint = Endpoint(role=role, base_url=engine.base_url, api_key=LOCAL_PLACEHOLDER_KEY,
                             model=engine.model_name, backend="embedded", temperature=settings.temperature,
                             max_tokens=settings.max_tokens, timeout=settings.timeout,
-                            judge=judge_for(role, settings, _is_bundled(path)))
+                            judge=judge_for(role, settings, _is_bundled(path)),
+                            inner_voice=inner_voice_for(role, settings, _is_bundled(path)))
     else:
-        endpoint = replace(endpoint, judge=judge_for(role, settings, False, endpoint.backend))
+        endpoint = replace(endpoint, judge=judge_for(role, settings, False, endpoint.backend),
+                           inner_voice=inner_voice_for(role, settings, False))
     embedder = None
     if endpoint.judge == "heads":
         embedder, engine = bundled_embedder(settings.timeout)

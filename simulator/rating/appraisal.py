@@ -3,7 +3,8 @@
 Three ways of judging, declared by the rater endpoint's `judge`:
 - 'heads' (the default on the bundled model): the shipped heads judge every part of the appraisal
   from the line's words and the bundled model's embedding (`learned_judge`), measured against
-  people's labels; the rater model only voices the client's inner reaction.
+  people's labels; the client's inner reaction is chosen by that judgement (`inner_voice`, the
+  default on the bundled model) or voiced by the rater model.
 - 'logprobs' (the default on OpenAI): narrow yes/no questions, each answer's probability read from
   the endpoint's logprobs (`logprob_judge`); the model then voices the inner reaction.
 - 'ask' (other models): small, narrow questions — one per hidden feeling, one per EPITOME
@@ -36,6 +37,7 @@ from simulator.llm.chat import ChatModel, Message
 from simulator.prompts import PromptRenderer
 from simulator.rating.answers import ClientReaction, FeelingTouch, InnerReaction, Quote, SkillsAndTraps
 from simulator.rating.embedding_text import feeling_text
+from simulator.rating.inner_voice import chosen_thought
 from simulator.rating.evidence import epitome_grade
 from simulator.rating.learned_judge import judge_line
 from simulator.rating.logprob_judge import judge_by_logprobs
@@ -191,6 +193,16 @@ class Appraiser:
         logprobs), rather than in the same answers (ask)."""
         return self.by_heads or self.rater.endpoint.judge == "logprobs"
 
+    @property
+    def voices_with_model(self) -> bool:
+        """Whether the rater model writes the inner reaction (else it is chosen from the judgement)."""
+        return self.rater.endpoint.inner_voice == "model"
+
+    @property
+    def needs_rater_model(self) -> bool:
+        """False when the heads judge and the thought is chosen: the rater model is never asked."""
+        return not (self.by_heads and not self.voices_with_model)
+
     async def _appraise_with_heads(self, turns: list[Turn],
                                    before_each: Callable[[], Awaitable[None]] | None) -> Appraisal:
         """The heads (or logprob-scored questions) judge the line; the rater model then voices the
@@ -203,6 +215,9 @@ class Appraiser:
         """`appraisal` with the client's inner reaction to the last line of `turns`, in words that
         agree with its numbers."""
         latest = turns[-1]
+        if not self.voices_with_model:
+            thought = chosen_thought(self.persona.profile.archetype, appraisal, latest.kind, len(turns))
+            return replace(appraisal, inner_reaction=thought)
         if before_each is not None:
             await before_each()
         context = self.context_message(turns)
