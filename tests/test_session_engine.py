@@ -174,3 +174,30 @@ async def test_script_notes_the_model_adds_are_not_part_of_the_reply(server, con
     await context.aclose()
     replies = [t.text for t in context.store.load(engine.session.id).turns if t.speaker is Speaker.CLIENT]
     assert replies[-2:] == ["*small smile*", "Look [sighs] it's fine."]
+
+
+async def test_commentary_after_the_reply_is_cut_and_never_streamed_to_the_end(server, context_for):
+    # Fidelity run 10: Leo answered six lines with a gesture, then "**Explanation:**" and a paragraph
+    # about himself; Ryan with a rule and "This script follows the rules…".
+    context = context_for(server)
+    engine = context.begin_session("leo-self-centred")
+    explained = ("*shakes head*\n\n**Explanation:**\nLeo expresses disappointment with the lack of understanding "
+                 "for his situation. The therapist's advice seems dismissive and unhelpful.")
+    ruled = "Yes, it does. What do you need right now?\n\n---\n\nThis script follows the rules and guidelines provided."
+    server.chat.extend([explained, ruled])
+    shown = []
+    for line in ("Everything happens for a reason.", "It sounds like a lot to carry."):
+        pieces = [piece async for piece in engine.say(line) if isinstance(piece, str)]
+        shown.append("".join(pieces))
+    await context.aclose()
+    replies = [t.text for t in context.store.load(engine.session.id).turns if t.speaker is Speaker.CLIENT]
+    assert replies[-2:] == ["*shakes head*", "Yes, it does. What do you need right now?"]
+    assert "disappointment" not in shown[0] and "guidelines" not in shown[1]
+
+
+def test_a_line_that_only_mentions_a_note_is_kept():
+    from simulator.engine.session import tidy_reply
+
+    assert tidy_reply("I left her a note. She didn't read it.", "Dana Whitfield") == "I left her a note. She didn't read it."
+    assert tidy_reply("Fine.\nNote: the client looks away.", "Dana Whitfield") == "Fine."
+    assert tidy_reply("Dunno.\n\n*looks at the door*", "Tom Reilly") == "Dunno.\n\n*looks at the door*"

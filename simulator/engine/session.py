@@ -61,9 +61,20 @@ META_LINE = re.compile(r"^[\s*_]*(?:\[[^\]\n]*\]|\((?:the )?(?:end|session end)[
 """A line that is a note about the script, not the client's speech: "**[End of session]**"."""
 
 
+META_SECTION = re.compile(
+    r"\n\s*(?:[-*_]{3,}\s*(?:\n|$)|[*_#\s]*(?:explanation|note|notes|analysis|commentary|rationale)\b[*_\s]*:|"
+    r"[*_#\s]*this (?:script|response|reply|dialogue)\b)",
+    re.IGNORECASE)
+"""Where a model stops being the client and starts commenting on the scene: a rule ("---") or a
+heading such as "**Explanation:**" on a line of its own (Leo, six replies in fidelity run 10)."""
+
+
 def tidy_reply(text: str, name: str) -> str:
-    """Drop a leading speaker label some models add, such as 'Dana:', and lines of script notes."""
+    """Drop a leading speaker label some models add, such as 'Dana:', lines of script notes, and
+    everything from a commentary section on."""
     first_name = re.escape(name.split()[0])
+    if section := META_SECTION.search(text):
+        text = text[:section.start()]
     text = re.sub(rf"^\s*(?:{first_name}[^:\n]{{0,30}}|client)\s*:\s*", "", text.strip(), flags=re.IGNORECASE)
     return re.sub(r"\n{3,}", "\n\n", META_LINE.sub("", text)).strip()
 
@@ -308,6 +319,7 @@ class SessionEngine:
         try:
             for attempt in range(2):
                 pieces: list[str] = []
+                new_line = False
                 async with aclosing(self.client.stream(
                         self.client_messages(correction), self.persona.sampling,
                         seed=secrets.randbelow(2**31) if attempt else None)) as stream:
@@ -316,6 +328,9 @@ class SessionEngine:
                             await line_saved
                             line_saved = None
                         pieces.append(piece)
+                        new_line = new_line or "\n" in piece
+                        if new_line and META_SECTION.search("".join(pieces)):
+                            break  # the client has finished; what follows is commentary on the scene
                         if time.monotonic() - last_save >= PARTIAL_SAVE_EVERY:
                             if not any(turn is partial for turn in branch.turns):
                                 branch.turns.append(partial)
