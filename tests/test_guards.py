@@ -149,6 +149,13 @@ def test_a_silent_client_who_does_not_trust_yet_says_a_few_words():
     assert check_reply(long, DANA, (), state=GUARDED).passed
 
 
+def test_a_silent_clients_short_answer_may_come_back_once_but_not_as_a_loop():
+    assert check_reply("Aye.", TOM, (), earlier=["*shrugs*", "Aye."], state=GUARDED).passed
+    assert "repeated an earlier reply" in check_reply(
+        "Aye.", TOM, (), earlier=["Aye.", "*shrugs*", "Aye."], state=GUARDED).problems
+    assert check_reply("Dunno.", TOM, (), earlier=["Aye.", "*shrugs*", "Aye."], state=GUARDED).passed
+
+
 def test_a_reply_that_copies_an_example_is_caught_and_one_in_its_voice_is_not():
     copied = "Sorry. I know I'm being difficult. It's just so tired. I can't remember the last time anyone asked."
     assert "copied an example word for word" in check_reply(copied, DANA, (), state=GUARDED).problems

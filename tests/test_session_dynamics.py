@@ -49,7 +49,7 @@ async def test_accurate_empathy_builds_trust_and_advice_breaks_it(server, contex
     assert f"trust {round(colder.trust)}/10" in direction
     # Once trust reached its level, the note let the client voice that feeling.
     warm_direction = server.chat_requests()[1].body["messages"][-3]["content"]
-    assert "what was held back: angry at being told to do self-care." in warm_direction
+    assert "what was held back: angry at being told to do self-care (Every professional" in warm_direction
     assert "held back" not in server.chat_requests()[0].body["messages"][-3]["content"]
     saved = context.store.load(engine.session.id)
     assert [round(t.state_after.trust, 2) for t in saved.turns if t.state_after][:2] == [

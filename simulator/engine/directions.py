@@ -70,9 +70,9 @@ BEHAVIOURS = {
         opening="Less blame; admit a little of your own part.",
         advice="Meet the suggestion by accusing them of not listening or of taking sides."),
     Archetype.FLIRTATIOUS: Behaviour(
-        guarded="Deflect onto the therapist personally: a compliment or a personal question.",
+        guarded="Deflect with charm: a compliment about them, or a flirty joke, instead of talking about yourself.",
         opening="Drop the charm for a moment; speak plainly about yourself.",
-        advice="Turn the suggestion into a personal remark about them."),
+        advice="Laugh the suggestion off with a flirty remark about them."),
 }
 
 

@@ -140,14 +140,19 @@ def _plain(text: str) -> str:
     return " ".join(re.findall(r"[a-z']+", text.lower()))
 
 
-def repeats(reply: str, earlier: list[str], length: int = REPEAT_WORDS, whole_from: int = 4) -> bool:
-    """A run of `length` words said before, or the whole reply again when it has `whole_from` words
-    or more (a silent client's "I don't know." or "*shrugs*" may recur)."""
+def repeats(reply: str, earlier: list[str], length: int = REPEAT_WORDS, whole_from: int = 4,
+            short_may_recur: int | None = None) -> bool:
+    """A run of `length` words said before, or the whole reply again: at once when it has
+    `whole_from` words or more, and a shorter one only after `short_may_recur` recurrences (a silent
+    client's "I don't know." or "*shrugs*" may come back, but "Aye." eleven times is a loop)."""
     runs = _word_runs(reply, length)
     if runs and any(runs & _word_runs(before, length) for before in earlier):
         return True
     plain = _plain(reply)
-    return len(plain.split()) >= whole_from and any(plain == _plain(before) for before in earlier)
+    said_before = sum(plain == _plain(before) for before in earlier)
+    if len(plain.split()) >= whole_from:
+        return said_before > 0
+    return short_may_recur is not None and said_before > short_may_recur
 
 
 PUSHING_BACK = (Archetype.HOSTILE, Archetype.CRITICAL, Archetype.ARGUMENTATIVE, Archetype.ACCUSING, Archetype.RIGID)
@@ -204,7 +209,7 @@ def check_reply(
     if instructions and echoes(reply, instructions):
         problems.append("repeated its instructions")
     archetype = persona.profile.archetype
-    if earlier and repeats(reply, earlier, whole_from=4 if archetype in TERSE else 1):
+    if earlier and repeats(reply, earlier, whole_from=4 if archetype in TERSE else 1, short_may_recur=1):
         problems.append("repeated an earlier reply")
     if repeats(reply, examples_of(persona), COPY_WORDS):
         problems.append("copied an example word for word")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from simulator.domain import (
     Branch,
     ClientForm,
+    HiddenFeeling,
     HiddenState,
     Persona,
     Prediction,
@@ -43,6 +44,13 @@ SESSION_START = "*The therapist invites you in, and the session begins.*"
 SILENT_REPLY = "*says nothing*"
 PARTIAL_SAVE_EVERY = 0.5
 """Seconds between saves of a reply still streaming, so a killed process keeps what was said."""
+
+
+def _held_back(feeling: HiddenFeeling) -> str:
+    """A speakable feeling for the state note: its label, then why, so the client can say it in its
+    own words."""
+    reason = " ".join(feeling.reason.split()).rstrip(".")
+    return f"{feeling.feeling} ({reason})." if reason else f"{feeling.feeling}."
 
 
 @dataclass(frozen=True)
@@ -219,7 +227,7 @@ class SessionEngine:
             resistance=state.resistance,
             resistance_label=hidden_state.describe_resistance(state.resistance),
             behaviour=behaviour_now(self.persona.profile.archetype, state),
-            speakable=[f.feeling for f in hidden_state.ready_to_voice(self.persona, state)],
+            speakable=[_held_back(f) for f in hidden_state.ready_to_voice(self.persona, state)],
         )
 
     def _cue(self, state: HiddenState, line: str) -> str:
