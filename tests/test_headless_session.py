@@ -203,3 +203,66 @@ def test_plain_output_says_which_lines_could_not_be_rated(server, endpoint_env):
     result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Have you tried asking your sister?")
     assert result.returncode == 0, result.stderr
     assert "Your line 1 was not rated: rater model gave an invalid skills_and_traps twice" in result.stdout
+
+
+def test_a_reply_cut_off_mid_stream_is_saved_and_the_lines_not_sent_are_named_for_resume(server, endpoint_env):
+    from tests.support.scripted_server import Fault
+
+    server.chat.extend(["Yeah, but who would watch Mum?", Fault(drop_after=2, text="Maybe. I could ask my sister")])
+    result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Maybe try a day centre?",
+                          "--say", "It sounds exhausting.", "--say", "What's the hardest part?", "--say", "Go on.")
+    assert result.returncode == 2
+    assert "Dana Whitfield: Maybe. I [cut off]" in result.stdout
+    (error,) = result.stderr.splitlines()
+    assert error.startswith("rehearse: error: the client's reply failed: ")
+    assert "what the client said so far is saved, marked cut off" in error and "2 lines not sent" in error
+    resume = error.split("carry on with `")[1].rstrip("`")
+    session_id = resume.split()[2]
+    assert resume == f"rehearse resume {session_id} --say \"What's the hardest part?\" --say 'Go on.'".replace(
+        "\"What's the hardest part?\"", "'What'\"'\"'s the hardest part?'")
+
+    from simulator.storage.sessions import SessionStore
+
+    turns = SessionStore(endpoint_env / "transcripts").load(session_id).turns
+    assert [t.text for t in turns[-2:]] == ["It sounds exhausting.", "Maybe. I"]
+    assert turns[-1].complete is False
+
+    server.chat.extend(["Everything.", "*shrugs* Fine."])
+    carried_on = run_rehearse("resume", session_id, "--say", "What's the hardest part?", "--say", "Go on.")
+    assert carried_on.returncode == 0, carried_on.stderr
+    assert "Dana Whitfield: Maybe. I [cut off]" in carried_on.stdout
+    assert "You: Go on.\nDana Whitfield: *shrugs* Fine." in carried_on.stdout
+    assert "[main] Empathy" in carried_on.stdout
+
+
+def test_an_empty_reply_is_written_again_and_twice_empty_is_an_error_not_a_silence(server, endpoint_env):
+    server.chat.extend(["", "*rubs eyes* Fine."])
+    result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "How are you?")
+    assert result.returncode == 0, result.stderr
+    assert "(rewritten: the model sent an empty reply)\nDana Whitfield: *rubs eyes* Fine." in result.stdout
+
+    server.chat.extend(["", ""])
+    result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "How are you?", "--json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert "the client model sent an empty reply twice" in result.stderr
+    assert "your line is saved and awaits its reply" in result.stderr
+
+
+def test_the_app_without_a_terminal_says_so_instead_of_waiting(server, endpoint_env):
+    from tests.support.scripted_server import Fault
+
+    server.chat.append(Fault(drop_after=1, text="Well then"))
+    unfinished = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Hello.")
+    session_id = unfinished.stderr.split("rehearse resume ")[1].split("`")[0].strip()
+
+    def without_terminal(*command: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*rehearse_command(), *command], capture_output=True, text=True, cwd=PROJECT_DIR,
+                              stdin=subprocess.DEVNULL, env=os.environ.copy(), timeout=30)
+
+    resumed = without_terminal("resume", session_id)
+    assert resumed.returncode == 2
+    assert resumed.stderr == ("rehearse: error: rehearse resume: the app needs a terminal, and standard input or "
+                              "output is not one — run it in a terminal, or carry on headless: "
+                              f"rehearse resume {session_id} --say TEXT\n")
+    plain = without_terminal()
+    assert plain.returncode == 2 and plain.stderr.startswith("rehearse: error: rehearse: the app needs a terminal")

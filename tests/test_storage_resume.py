@@ -30,9 +30,11 @@ class AppWithResume:
 
 
 def use_app(monkeypatch, app) -> None:
+    import simulator.commands.app
     import simulator.tui.app
 
     monkeypatch.setattr(simulator.tui.app, "RehearseApp", app)
+    monkeypatch.setattr(simulator.commands.app, "on_a_terminal", lambda: True)
 
 
 def test_with_no_session_the_newest_interrupted_one_opens_in_the_app_locked(store, monkeypatch):

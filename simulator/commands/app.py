@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
+
+from simulator.errors import ConfigError
 
 
 def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
@@ -10,8 +13,20 @@ def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
     parser.set_defaults(run=run)
 
 
+def on_a_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def require_terminal(command: str, headless: str) -> None:
+    """The app draws on a terminal and reads its keys: without one it would wait forever, unseen."""
+    if not on_a_terminal():
+        raise ConfigError(f"{command}: the app needs a terminal, and standard input or output is not one",
+                          f"run it in a terminal, or {headless}")
+
+
 def run(context, args: argparse.Namespace) -> int:
     from simulator.tui.app import RehearseApp
 
+    require_terminal("rehearse", "play headless with `rehearse session --persona ID --say TEXT`")
     RehearseApp(context).run()
     return 0

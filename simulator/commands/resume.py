@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 from pathlib import Path
 
+from simulator.commands.app import require_terminal
 from simulator.errors import ConfigError, StorageError
-from simulator.terminal_text import terminal_json, terminal_safe
-
-CUT_OFF = " [cut off]"
+from simulator.terminal_text import terminal_safe
 
 
 def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
@@ -61,10 +59,12 @@ def run(context, args: argparse.Namespace) -> int:
         raise ConfigError(f"session {session_id} has ended",
                           f"read it with `rehearse export {session_id}`, or start a new one")
     persona = context.personas.get(session.persona_id)
-    store.claim(session_id)  # before anything slow: a session open elsewhere fails at once
     if not args.say:
         if args.predict or args.json:
             raise ConfigError("--predict and --json need --say", "add one --say TEXT for each of your lines")
+        require_terminal("rehearse resume", f"carry on headless: rehearse resume {session_id} --say TEXT")
+    store.claim(session_id)  # before anything slow: a session open elsewhere fails at once
+    if not args.say:
         return _open_in_app(context, session_id)
     return asyncio.run(_headless(context, args, persona, session))
 
@@ -77,52 +77,23 @@ async def _headless(context, args: argparse.Namespace, persona, session) -> int:
 
 
 async def _play(context, args: argparse.Namespace, persona, session) -> int:
-    from simulator.commands.session import read_prediction, with_calibration
-    from simulator.domain import EMPATHY_MAX, SESSION_MAX, Speaker, TurnKind
-    from simulator.engine.session import Redo, SessionEngine
-    from simulator.serialization import session_to_dict
+    from simulator.commands.headless import HeadlessPlay
+    from simulator.commands.session import read_prediction
+    from simulator.domain import TurnKind
+    from simulator.engine.session import SessionEngine
 
     prediction = read_prediction(args.predict) if args.predict else None
     engine = SessionEngine.resume(persona, session, client=context.model("client"), rater=context.model("rater"),
                                   prompts=context.prompts, store=context.store)
-    out = sys.stdout
-    show = not args.json
-    name = terminal_safe(persona.profile.name)
-    if show:
-        for turn in engine.session.turns:
-            who = name if turn.speaker is Speaker.CLIENT else "You"
-            text = "*waits in silence*" if turn.kind is TurnKind.SILENCE else terminal_safe(turn.text)
-            out.write(f"{who}: {text}{'' if turn.complete else CUT_OFF}\n")
-        out.write("\n— resumed —\n")
-
-    async def say(text: str, silence: bool) -> None:
-        await engine.settle()  # the client plays from the last line's appraisal, as in `rehearse session`
-        if show:
-            out.write(f"\nYou: {terminal_safe(text) or '*waits in silence*'}\n{name}: ")
-        async for piece in engine.say(text, silence=silence):
-            if show:
-                out.write(f"\n  (rewritten: {terminal_safe(piece.reason)})\n{name}: " if isinstance(piece, Redo)
-                          else terminal_safe(piece))
-                out.flush()
-        if show:
-            out.write("\n")
-
+    play = HeadlessPlay(context, engine, show=not args.json)
+    play.print_turns()
+    play.write("\n— resumed —\n")
     if engine.awaiting_reply:
         pending = engine.session.turns[-1]
-        if show:
-            out.write("(your last line never got its answer)\n")
-        await say(pending.text, pending.kind is TurnKind.SILENCE)
-    for text in args.say:
-        await say(text, not text.strip())
-    form = await engine.end(prediction)
-    if args.json:
-        out.write(terminal_json(json.dumps(with_calibration(session_to_dict(engine.session), engine.session),
-                                           indent=2, ensure_ascii=False)) + "\n")
-        return 0
-    verdict = "pass" if form.passed else "fail"
-    risk = " — at risk" if form.at_risk else ""
-    out.write(f"\n[{engine.branch.id}] Empathy {form.empathy_total}/{EMPATHY_MAX}, grade {form.grade} ({verdict}); "
-              f"session {form.session_total}/{SESSION_MAX}{risk}\n")
-    out.write(f'{name}: "{terminal_safe(form.comment)}"\n')
-    out.write(f"Saved to {context.store.path_for(engine.session.id)}\n")
+        play.write("(your last line never got its answer)\n")
+        await play.say(pending.text, silence=pending.kind is TurnKind.SILENCE, unsent=args.say)
+    for number, text in enumerate(args.say):
+        await play.say(text, unsent=args.say[number + 1:])
+    await play.finish_branch(prediction)
+    play.report(args.json)
     return 0

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from simulator.errors import ConfigError
-from simulator.terminal_text import terminal_json, terminal_safe
 
 
 class _Step(argparse.Action):
@@ -72,63 +70,24 @@ def with_calibration(document: dict[str, Any], session) -> dict[str, Any]:
 
 
 async def run(context, args: argparse.Namespace) -> int:
-    from simulator.domain import EMPATHY_MAX, SESSION_MAX, Speaker
-    from simulator.engine.session import Redo
-    from simulator.serialization import session_to_dict
+    from simulator.commands.headless import HeadlessPlay
 
     if not any(kind == "say" for kind, _ in args.steps):
         raise ConfigError("rehearse session: no --say given", "add one --say TEXT for each of your lines")
     prediction = read_prediction(args.predict) if args.predict else None
-    out = sys.stdout
-    show = not args.json
     engine = context.begin_session(args.persona)
-    name = terminal_safe(engine.persona.profile.name)
-    if show:
-        out.write(f"{name}: {terminal_safe(engine.session.turns[0].text)}\n")
-
-    async def finish_branch() -> None:
-        if engine.branch.ended or engine.awaiting_reply:
-            return
-        form = await engine.end(prediction)
-        if show:
-            verdict = "pass" if form.passed else "fail"
-            risk = " — at risk" if form.at_risk else ""
-            out.write(f"\n[{engine.branch.id}] Empathy {form.empathy_total}/{EMPATHY_MAX}, grade {form.grade} "
-                      f"({verdict}); session {form.session_total}/{SESSION_MAX}{risk}\n")
-            out.write(f'{name}: "{terminal_safe(form.comment)}"\n')
-            lines = [turn for turn in engine.branch.turns if turn.speaker is Speaker.TRAINEE]
-            for number, turn in enumerate(lines, start=1):
-                if turn.appraisal is None and turn.note:
-                    out.write(f"Your line {number} was {terminal_safe(turn.note)}\n")
-
-    for kind, value in args.steps:
+    play = HeadlessPlay(context, engine, show=not args.json)
+    play.print_turns()  # the opening line
+    for number, (kind, value) in enumerate(args.steps):
         if kind == "retry":
-            await finish_branch()
+            await play.finish_branch(prediction)
             try:
                 engine.retry_from(value)
             except ValueError as error:
                 raise ConfigError(f"--retry-from {value}: {error}", "count only your own lines, from 1") from None
-            if show:
-                out.write(f"\n— retrying your line {value} in branch {engine.branch.id} —\n")
+            play.write(f"\n— retrying your line {value} in branch {engine.branch.id} —\n")
             continue
-        # The last line's appraisal sets the state the client plays from, as a trainee's thinking
-        # time allows in the app; without the wait every reply would play from a stale state.
-        await engine.settle()
-        if show:
-            out.write(f"\nYou: {terminal_safe(value) or '*waits in silence*'}\n{name}: ")
-        async for piece in engine.say(value, silence=not value.strip()):
-            if not show:
-                continue
-            # Each piece is made safe on its own: with every ESC gone, no sequence can span two pieces.
-            out.write(f"\n  (rewritten: {terminal_safe(piece.reason)})\n{name}: " if isinstance(piece, Redo)
-                      else terminal_safe(piece))
-            out.flush()
-        if show:
-            out.write("\n")
-    await finish_branch()
-    if args.json:
-        out.write(terminal_json(json.dumps(with_calibration(session_to_dict(engine.session), engine.session),
-                                           indent=2, ensure_ascii=False)) + "\n")
-    else:
-        out.write(f"Saved to {context.store.path_for(engine.session.id)}\n")
+        await play.say(value, unsent=[text for kind, text in args.steps[number + 1:] if kind == "say"])
+    await play.finish_branch(prediction)
+    play.report(args.json)
     return 0

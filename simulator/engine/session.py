@@ -30,7 +30,7 @@ from simulator.engine import hidden_state
 from simulator.engine.directions import behaviour_now, holding_gesture, reaction_to, reply_length
 from simulator.engine.guards import SERIOUS, GuardResult, badness, check_reply, correction_note, hidden_text
 from simulator.engine.off_task import looks_off_task
-from simulator.errors import RehearseError
+from simulator.errors import ModelError, RehearseError
 from simulator.llm.chat import ChatModel, Message
 from simulator.prompts import PromptRenderer
 from simulator.rating.appraisal import SILENCE_TEXT, Appraiser
@@ -286,11 +286,14 @@ class SessionEngine:
             messages.append({"role": "system", "content": self._note(branch, len(branch.turns), "state")})
         return messages
 
-    async def say(self, text: str, *, silence: bool = False, by: str = "") -> AsyncIterator[str | Redo]:
+    async def say(self, text: str, *, silence: bool = False, by: str = "",
+                  keep_cut_off: bool = False) -> AsyncIterator[str | Redo]:
         """Record the trainee's line (or silence), then stream the client's reply and record it too.
 
         Yields the reply piece by piece; a `Redo` means the pieces so far failed a guard and a new
         reply follows. If the previous call failed, the unanswered line is replaced by this one.
+        When the model fails mid-reply the line awaits its reply again, or with `keep_cut_off` (no
+        trainee there to try again) what was shown is saved as a reply marked cut off.
         """
         text = text.strip()
         if not text and not silence:
@@ -323,10 +326,12 @@ class SessionEngine:
         # disk, because every other way out below takes it back (the trainee's line then awaits a reply).
         partial = Turn(Speaker.CLIENT, "", complete=False)
         last_save = time.monotonic()
+        first_draft: tuple[str, GuardResult] | None = None
+        pieces: list[str] = []
         self._client_idle.clear()
         try:
             for attempt in range(2):
-                pieces: list[str] = []
+                pieces = []
                 new_line = False
                 async with aclosing(self.client.stream(
                         self.client_messages(correction), self.persona.sampling,
@@ -350,7 +355,15 @@ class SessionEngine:
                             self._queue_appraisal(branch, trainee_index)
                             appraisal_queued = True
                 shown = _take_back(branch, partial)
-                reply = tidy_reply("".join(pieces), self.persona.profile.name) or SILENT_REPLY
+                reply = tidy_reply("".join(pieces), self.persona.profile.name)
+                if not reply:
+                    # No words and no gesture: the model failed, it did not choose a silence.
+                    if attempt == 0:
+                        self.guard_counts["rewritten"] += 1
+                        yield Redo("the model sent an empty reply")
+                        continue
+                    raise ModelError("the client model sent an empty reply twice",
+                                     "say your line again; if it keeps happening, try another client model")
                 earlier = [turn.text for turn in branch.turns if turn.speaker is Speaker.CLIENT]
                 verdict = check_reply(reply, self.persona, hidden_state.unspeakable(self.persona, state), instructions,
                                       earlier, state, turn.text)
@@ -368,7 +381,7 @@ class SessionEngine:
                     # own. A role flip, or a hidden feeling said too soon, would teach the trainee
                     # something false: the client holds back with a gesture of theirs instead.
                     self.guard_counts["failed_twice"] += 1
-                    if badness(first_draft[1]) < badness(verdict):
+                    if first_draft and badness(first_draft[1]) < badness(verdict):
                         reply, verdict = first_draft
                     serious = [p for p in verdict.problems if badness(GuardResult((p,))) >= SERIOUS]
                     if serious:
@@ -376,6 +389,20 @@ class SessionEngine:
                         yield Redo("; ".join(serious))
                         reply = holding_gesture(self.persona.profile.archetype)
                         yield reply
+        except RehearseError:
+            cut_off = tidy_reply("".join(pieces), self.persona.profile.name) if keep_cut_off else ""
+            if cut_off:
+                partial.text = cut_off
+                if not any(turn is partial for turn in branch.turns):
+                    branch.turns.append(partial)
+                with suppress(RehearseError):
+                    self.writer.save_now(self.session)
+                if not appraisal_queued:
+                    self._queue_appraisal(branch, trainee_index)
+            elif _take_back(branch, partial):
+                with suppress(RehearseError):
+                    self.writer.save_now(self.session)
+            raise
         except BaseException:
             if _take_back(branch, partial):
                 with suppress(RehearseError):
