@@ -230,7 +230,24 @@ def _coerce(role: str, key: str, value: Any, dotted: str, where: str) -> Any:
     if key == "inner_voice" and value not in INNER_VOICES:
         raise ConfigError(f"{where}: {dotted} must be one of {', '.join(INNER_VOICES)}, got {value!r}",
                           "use 'chosen' (a thought picked by the judgement) or 'model' (the rater model writes it)")
+    if key == "base_url":
+        _check_url(value, dotted, where)
     return value
+
+
+def _check_url(url: str, dotted: str, where: str) -> None:
+    from urllib.parse import urlsplit
+
+    fix = "write it like http://127.0.0.1:8080/v1 or https://api.openai.com/v1"
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises on a port out of range or not a number
+    except ValueError as error:
+        raise ConfigError(f"{where}: {dotted} is not a usable URL ({error}), got {url!r}", fix) from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"{where}: {dotted} must be an http:// or https:// URL with a host, got {url!r}", fix)
+    if port == 0:
+        raise ConfigError(f"{where}: {dotted} has port 0, got {url!r}", fix)
 
 
 def _text_setting(key: str, value: Any, where: str, what: str) -> str:

@@ -111,12 +111,12 @@ def test_doctor_reports_each_role(server, endpoint_env):
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["role", "backend", "model", "endpoint", "answers", "structured", "first", "token",
                                 "tokens/s"]
-    for role, line in zip(("client", "rater"), lines[1:3]):
+    for role, line, structured in zip(("client", "rater"), lines[1:3], (["not", "needed"], ["yes"])):
         cells = line.split()
         assert cells[:4] == [role, "endpoint", "scripted-model", server.base_url]
-        assert cells[4:6] == ["yes", "yes"]
-    structured = server.structured_requests()
-    assert len(structured) == 2 and structured[0].body["response_format"]["type"] == "json_schema"
+        assert cells[4:5 + len(structured)] == ["yes", *structured]
+    (asked,) = server.structured_requests()  # the rater's: the client never needs JSON
+    assert asked.body["response_format"]["type"] == "json_schema"
     assert lines[-1].startswith("rater judges lines by 'ask': Judged by asking the rater model")
     assert "has not been measured here" in lines[-1]
 
@@ -126,9 +126,10 @@ def test_doctor_json_shows_the_problem_and_fails(server, endpoint_env):
     result = run_rehearse("doctor", "--json")
     assert result.returncode == 1
     client, rater = json.loads(result.stdout)
-    assert client["answers"] is True and client["structured"] is False
-    assert "invalid doctor_check twice" in client["problem"]
-    assert rater["structured"] is True and rater["problem"] == ""
+    assert client["answers"] is True and client["structured"] is None and client["problem"] == ""
+    assert rater["structured"] is False
+    assert "rater model gave an invalid doctor_check twice" in rater["problem"]
+    assert "use a stronger rater model" in rater["problem"]
     assert client["first_token_s"] is not None
     assert rater["judge"] == "ask" and "eval rater --lines" in rater["trust"] and "judge" not in client
 

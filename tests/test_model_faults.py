@@ -142,3 +142,35 @@ async def test_a_backend_that_refuses_response_format_gets_the_schema_in_the_pro
     fallback = server.chat_requests()[-1]
     assert "response_format" not in fallback.body and "JSON Schema" in fallback.all_text
     await context.aclose()
+
+
+NOT_JSON_EVENT = b'data: {"id":"x","object":"chat.completion.chunk","created":0,"model":"m","choices":[]}\n\ndata: [DONE]\n\n'
+
+
+@pytest.mark.parametrize(
+    ("fault", "streamed", "answered"),
+    [
+        (Fault(raw=b"<html>Welcome to nginx</html>", raw_type="text/html"), True,
+         "answered, but not with a stream of chat completions"),
+        (Fault(raw=NOT_JSON_EVENT), True, "answered, but with no reply in its stream"),
+        (Fault(raw=b"<html>Welcome to nginx</html>", raw_type="text/html"), False,
+         "answered, but not with a chat completion"),
+        (Fault(raw=b"{not json", raw_type="application/json"), False,
+         "answered with something that is not an OpenAI-style JSON answer"),
+        (Fault(raw=b'{"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []}',
+               raw_type="application/json"), False, "answered, but with no reply in it (no choices)"),
+    ],
+    ids=["html-stream", "empty-choices-stream", "html", "not-json", "empty-choices"],
+)
+async def test_a_server_that_is_not_quite_openai_is_named_as_such(isolated_env, server, fault, streamed, answered):
+    context = context_with_timeout(server, 2)
+    model = context.model("client")
+    server.chat.append(fault)
+    with pytest.raises(ModelError) as caught:
+        if streamed:
+            [piece async for piece in model.stream([{"role": "user", "content": "hi"}])]
+        else:
+            await model.complete([{"role": "user", "content": "hi"}])
+    assert str(caught.value) == (f"client model at {server.base_url} {answered} — check that the base URL is the "
+                                 "server's OpenAI-compatible one, usually ending in /v1")
+    await context.aclose()

@@ -128,6 +128,8 @@ def test_a_missing_config_file_named_explicitly_is_an_error(isolated_env):
         ("[client]\ntemperature = 'hot'\n", "client.temperature must be a number"),
         ("[client\n", "invalid TOML"),
         ("model = 3\n", "'model' must be a table"),
+        ("[model]\nbase_url = 'http://127.0.0.1:99999/v1'\n", "model.base_url is not a usable URL (Port out of range"),
+        ("[client]\nbase_url = 'localhost:8080'\n", "client.base_url must be an http:// or https:// URL with a host"),
     ],
 )
 def test_bad_config_names_file_and_setting(isolated_env, text, message):
@@ -256,3 +258,9 @@ def test_settings_at_the_ends_of_their_ranges_are_taken(isolated_env):
     assert (settings.client.temperature, settings.client.max_tokens, settings.client.timeout) == (0, 1, 3600)
     assert (settings.rater.temperature, settings.rater.max_tokens, settings.rater.timeout) == (2, 100000, 0.1)
     assert isinstance(settings.rater.max_tokens, int)
+
+
+def test_a_base_url_from_the_environment_is_checked_and_the_variable_named(isolated_env):
+    with pytest.raises(ConfigError, match=r"^REHEARSE_BASE_URL: model.base_url is not a usable URL"):
+        load_settings({}, env={"REHEARSE_BASE_URL": "http://127.0.0.1:99999/v1"})
+    assert load_settings({}, env={"REHEARSE_BASE_URL": "https://api.example.com/v1"}).client.base_url

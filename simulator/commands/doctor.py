@@ -37,7 +37,8 @@ async def run(context, args: argparse.Namespace) -> int:
     from simulator.rating.trust import trust_note
 
     rater = context.model("rater")
-    checks = [await check_role(context.model(role)) for role in ROLES]
+    # Only the rater asks for JSON; the client streams its lines, so its JSON is not checked.
+    checks = [await check_role(context.model(role), structured=role == "rater") for role in ROLES]
     judged = {"judge": rater.endpoint.judge, "trust": trust_note(rater.endpoint.judge)}
     if args.json:
         json.dump([{**asdict(check), **(judged if check.role == "rater" else {})} for check in checks],
@@ -47,7 +48,8 @@ async def run(context, args: argparse.Namespace) -> int:
         rows = [("role", "backend", "model", "endpoint", "answers", "structured", "first token", "tokens/s")]
         for check in checks:
             rows.append((check.role, check.backend, check.model or "?", check.base_url,
-                         "yes" if check.answers else "NO", "yes" if check.structured else "NO",
+                         "yes" if check.answers else "NO",
+                         {True: "yes", False: "NO", None: "not needed"}[check.structured],
                          _seconds(check.first_token_s),
                          f"{check.tokens_per_s:.1f}" if check.tokens_per_s else "—"))
         print_table(rows)

@@ -71,10 +71,19 @@ def _retryable(error: Exception) -> bool:
     return isinstance(error, openai.APIStatusError) and (error.status_code == 429 or error.status_code >= 500)
 
 
+NOT_OPENAI_FIX = "check that the base URL is the server's OpenAI-compatible one, usually ending in /v1"
+
+
+def _not_a_completion(endpoint: Endpoint, what: str) -> ModelError:
+    return ModelError(f"{endpoint.role} model at {endpoint.base_url} {what}", NOT_OPENAI_FIX)
+
+
 def _translate(error: Exception, endpoint: Endpoint, model: str | None) -> ModelError:
     """One line saying what went wrong with the model call and what to do about it."""
     import openai
 
+    if isinstance(error, BaseExceptionGroup) and error.exceptions:  # httpx's task groups wrap the real failure
+        return _translate(error.exceptions[0], endpoint, model)
     where = f"{endpoint.role} model at {endpoint.base_url}"
     if isinstance(error, openai.APITimeoutError):
         return ModelError(f"{where} did not answer within {endpoint.timeout:g} s",
@@ -96,6 +105,9 @@ def _translate(error: Exception, endpoint: Endpoint, model: str | None) -> Model
     if isinstance(error, openai.APIStatusError):
         return ModelError(f"{where} failed with HTTP {error.status_code}",
                           "try again; if it persists, check the server's log")
+    if isinstance(error, ValueError):  # JSONDecodeError among them: a body that is not an API answer
+        return ModelError(f"{where} answered with something that is not an OpenAI-style JSON answer",
+                          NOT_OPENAI_FIX)
     return ModelError(f"{where} failed ({type(error).__name__}: {error})", "try again")
 
 
@@ -189,10 +201,13 @@ class ChatModel:
                                 **({"seed": seed} if seed is not None else {}))
         stream = await self._call(lambda: self.client.chat.completions.create(**request))
         received = 0
+        events = choices = 0
         finished = False
         try:
             async for chunk in stream:
-                for choice in chunk.choices:
+                events += 1
+                for choice in getattr(chunk, "choices", None) or ():
+                    choices += 1
                     if choice.delta and choice.delta.content:
                         received += len(choice.delta.content)
                         yield choice.delta.content
@@ -205,6 +220,9 @@ class ChatModel:
             raise _translate(error, self.endpoint, model) from None
         finally:
             await stream.close()
+        if not finished and not received and not choices:
+            raise _not_a_completion(self.endpoint, "answered, but with no reply in its stream"
+                                    if events else "answered, but not with a stream of chat completions")
         if not finished:
             raise ModelError(f"the {self.endpoint.role}'s reply was cut off after {received} characters "
                              "(the stream ended early)", "send your line again")
@@ -213,8 +231,10 @@ class ChatModel:
         model = await self.model_name()
         request = self._request(model, messages, **extra)
         response = await self._call(lambda: self.client.chat.completions.create(**request))
+        if not hasattr(response, "choices"):
+            raise _not_a_completion(self.endpoint, "answered, but not with a chat completion")
         if not response.choices:
-            raise ModelError(f"{self.endpoint.role} model returned no answer", "try again")
+            raise _not_a_completion(self.endpoint, "answered, but with no reply in it (no choices)")
         return response.choices[0].message.content or ""
 
     async def yes_probability(self, messages: list[Message]) -> float:

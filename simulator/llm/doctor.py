@@ -26,7 +26,8 @@ class RoleCheck:
     base_url: str
     model: str = ""
     answers: bool = False
-    structured: bool = False
+    structured: bool | None = False
+    """None for a role that never asks for structured output (the client only streams)."""
     first_token_s: float | None = None
     tokens_per_s: float | None = None
     """Streamed pieces per second after the first; servers send about one token per piece."""
@@ -34,12 +35,14 @@ class RoleCheck:
 
     @property
     def healthy(self) -> bool:
-        return self.answers and self.structured
+        return self.answers and self.structured is not False
 
 
-async def check_role(model: ChatModel) -> RoleCheck:
+async def check_role(model: ChatModel, *, structured: bool = True) -> RoleCheck:
+    """Stream a short answer, then, where the role needs it (`structured`), ask for a JSON one."""
     endpoint = model.endpoint
-    check = RoleCheck(role=endpoint.role, backend=endpoint.backend, base_url=endpoint.base_url)
+    check = RoleCheck(role=endpoint.role, backend=endpoint.backend, base_url=endpoint.base_url,
+                      structured=False if structured else None)
     try:
         check.model = await model.model_name()
         started = time.perf_counter()
@@ -54,8 +57,9 @@ async def check_role(model: ChatModel) -> RoleCheck:
             check.first_token_s = first - started
             if pieces > 1 and last > first:
                 check.tokens_per_s = (pieces - 1) / (last - first)
-        await model.complete_json(STRUCTURED_PROMPT, DaysInAWeek, name="doctor_check")
-        check.structured = True
+        if structured:
+            await model.complete_json(STRUCTURED_PROMPT, DaysInAWeek, name="doctor_check")
+            check.structured = True
     except ModelError as error:
         check.problem = str(error)
     return check

@@ -31,6 +31,9 @@ class Fault:
     text: str = ""
     retry_after: float | None = None
     """With `status`: send this Retry-After header."""
+    raw: bytes | None = None
+    """Answer 200 with this body as it is, of type `raw_type`: a server that is not quite OpenAI's."""
+    raw_type: str = "text/event-stream"
 
 
 @dataclass
@@ -208,6 +211,13 @@ class ScriptedServer:
                         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
                         self._json(fault.status, {"error": {"message": f"scripted {fault.status}", "type": "scripted"}},
                                    headers)
+                        return
+                    if fault.raw is not None:
+                        self.send_response(200)
+                        self.send_header("Content-Type", fault.raw_type)
+                        self.send_header("Content-Length", str(len(fault.raw)))
+                        self.end_headers()
+                        self.wfile.write(fault.raw)
                         return
                     answer = fault.text
                 content = answer if isinstance(answer, str) else json.dumps(answer)
