@@ -26,7 +26,7 @@ class AppContext:
     def prompts(self):
         from simulator.prompts import PromptRenderer
 
-        return PromptRenderer()
+        return PromptRenderer(quote_chars=self.settings.client.max_chars)
 
     @cached_property
     def store(self):

@@ -39,7 +39,12 @@ class RoleSettings:
     max_tokens: int = 400
     """Upper bound on the length of one answer."""
     timeout: float = 120.0
-    """Seconds to wait for an answer before giving up."""
+    """Seconds to wait for the server before giving up: for it to start answering, or between two pieces."""
+    deadline: float = 300.0
+    """Seconds one whole answer may take, however steadily it trickles in."""
+    max_chars: int = 4000
+    """Longest answer kept, in characters: a longer client reply is cut there and marked as cut; a
+    longer rater answer is refused. Lines quoted to the rater are cut at the client's limit."""
     judge: str | None = None
     """Rater only: how each line is judged — 'heads' (the shipped heads over the bundled model's
     embeddings, measured against people's labels), 'logprobs' (narrow yes/no questions, read from
@@ -52,8 +57,8 @@ class RoleSettings:
 
 
 ROLE_DEFAULTS = {
-    "client": RoleSettings(temperature=0.8, max_tokens=300),
-    "rater": RoleSettings(temperature=0.1, max_tokens=800),
+    "client": RoleSettings(temperature=0.8, max_tokens=300, max_chars=4000),
+    "rater": RoleSettings(temperature=0.1, max_tokens=800, max_chars=16000),
 }
 
 
@@ -83,7 +88,8 @@ JUDGES = ("heads", "logprobs", "ask")
 INNER_VOICES = ("chosen", "model")
 TOP_KEYS = {"transcripts", "personas", "trainee", "model_path", "model", *ROLES}
 RANGES: dict[str, tuple[float, float]] = {"temperature": (0.0, 2.0), "max_tokens": (1, 100_000),
-                                          "timeout": (0.1, 3600.0)}
+                                          "timeout": (0.1, 3600.0), "deadline": (1.0, 7200.0),
+                                          "max_chars": (100, 1_000_000)}
 """The values each numeric role setting may take, both ends included."""
 FLAGS = {"model.base_url": "--base-url", "model.api_key": "--api-key", "client.model": "--client-model",
          "rater.model": "--rater-model", "transcripts": "--transcripts", "personas": "--personas",

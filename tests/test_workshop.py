@@ -75,5 +75,5 @@ async def test_observers_alternatives_are_each_rated_as_if_said_instead(server, 
     assert rated[0].appraisal.understood == 4
     # Each alternative was judged in the original's place: the transcript ends with it.
     contexts = [r.body["messages"][0]["content"] for r in server.structured_requests("client_reaction")]
-    assert any("[2] Therapist: Tell me about your week." in c for c in contexts)
+    assert any("[2] Therapist: \"Tell me about your week.\"" in c for c in contexts)
     await context.aclose()

@@ -48,6 +48,15 @@ class Endpoint:
     declared capability of the endpoint, recorded with each session."""
     inner_voice: str = "model"
     """Rater only: 'chosen' (the client's thought picked by the judgement) or 'model' (written by the model)."""
+    deadline: float = 300.0
+    """Seconds one whole answer may take; `timeout` bounds each wait within it."""
+    max_chars: int = 16000
+    """Longest answer kept: a streamed reply is cut there and marked, a whole answer refused."""
+
+
+def cut_mark(max_chars: int) -> str:
+    """What ends a streamed reply cut at the role's character limit."""
+    return f" [… cut at {max_chars} characters]"
 
 
 def backoff_delay(attempt: int, retry_after: float | None = None, jitter: float | None = None) -> float:
@@ -138,13 +147,24 @@ class ChatModel:
             )
         return self._client
 
-    async def _call(self, make_call: Callable[[], Awaitable[T]]) -> T:
-        """Run one request, retrying 429 and 5xx answers; any failure becomes a ModelError."""
+    def _past_deadline(self) -> ModelError:
+        return ModelError(f"{self.endpoint.role} model at {self.endpoint.base_url} took longer than "
+                          f"{self.endpoint.deadline:g} s for one answer",
+                          f"try again, or raise [{self.endpoint.role}] deadline in the config file")
+
+    async def _call(self, make_call: Callable[[], Awaitable[T]], deadline: float | None = None) -> T:
+        """Run one request, retrying 429 and 5xx answers, by `deadline` (the loop's clock; default:
+        the role's deadline from now); any failure becomes a ModelError."""
         if self.before_request is not None:
             await self.before_request()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.endpoint.deadline if deadline is None else deadline
         for attempt in range(MAX_ATTEMPTS):
             try:
-                return await make_call()
+                async with asyncio.timeout_at(deadline):
+                    return await make_call()
+            except TimeoutError:
+                raise self._past_deadline() from None
             except ModelError:
                 raise
             except Exception as error:
@@ -199,20 +219,38 @@ class ChatModel:
         model = await self.model_name()
         request = self._request(model, messages, stream=True, **self.sampling_options(sampling),
                                 **({"seed": seed} if seed is not None else {}))
-        stream = await self._call(lambda: self.client.chat.completions.create(**request))
+        deadline = asyncio.get_running_loop().time() + self.endpoint.deadline
+        stream = await self._call(lambda: self.client.chat.completions.create(**request), deadline)
+        chunks = aiter(stream)
         received = 0
         events = choices = 0
         finished = False
         try:
-            async for chunk in stream:
+            while not finished:
+                # The deadline covers each wait for the server, never the caller's time between pieces.
+                try:
+                    async with asyncio.timeout_at(deadline):
+                        chunk = await anext(chunks)
+                except StopAsyncIteration:
+                    break
+                except TimeoutError:
+                    raise self._past_deadline() from None
                 events += 1
                 for choice in getattr(chunk, "choices", None) or ():
                     choices += 1
-                    if choice.delta and choice.delta.content:
-                        received += len(choice.delta.content)
-                        yield choice.delta.content
+                    content = choice.delta.content if choice.delta else None
+                    if content and received + len(content) > self.endpoint.max_chars:
+                        yield content[:self.endpoint.max_chars - received] + cut_mark(self.endpoint.max_chars)
+                        received = self.endpoint.max_chars
+                        finished = True
+                        break
+                    if content:
+                        received += len(content)
+                        yield content
                     if choice.finish_reason:
                         finished = True
+        except ModelError:
+            raise
         except Exception as error:
             if received:
                 raise ModelError(f"the {self.endpoint.role}'s reply was cut off after {received} characters "
@@ -235,7 +273,12 @@ class ChatModel:
             raise _not_a_completion(self.endpoint, "answered, but not with a chat completion")
         if not response.choices:
             raise _not_a_completion(self.endpoint, "answered, but with no reply in it (no choices)")
-        return response.choices[0].message.content or ""
+        content = response.choices[0].message.content or ""
+        if len(content) > self.endpoint.max_chars:
+            raise ModelError(f"{self.endpoint.role} model at {self.endpoint.base_url} gave an answer of "
+                             f"{len(content)} characters, longer than its limit of {self.endpoint.max_chars}",
+                             f"raise [{self.endpoint.role}] max_chars in the config file, or lower max_tokens")
+        return content
 
     async def yes_probability(self, messages: list[Message]) -> float:
         """P("yes") against P("no") for the first token of the answer, read from the endpoint's top logprobs."""

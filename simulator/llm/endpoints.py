@@ -14,7 +14,8 @@ LOCAL_PLACEHOLDER_KEY = "not-needed"
 
 def endpoint_for(role: str, settings: RoleSettings) -> Endpoint | None:
     """The configured remote endpoint for a role, or None when the embedded engine should serve it."""
-    sampling = dict(temperature=settings.temperature, max_tokens=settings.max_tokens, timeout=settings.timeout)
+    sampling = dict(temperature=settings.temperature, max_tokens=settings.max_tokens, timeout=settings.timeout,
+                    deadline=settings.deadline, max_chars=settings.max_chars)
     if settings.base_url:
         backend = "openai" if settings.base_url.rstrip("/") == OPENAI_BASE_URL else "endpoint"
         return Endpoint(role=role, base_url=settings.base_url.rstrip("/"),
@@ -87,6 +88,7 @@ def open_chat_model(role: str, settings: RoleSettings, model_path: Path | None):
         endpoint = Endpoint(role=role, base_url=engine.base_url, api_key=LOCAL_PLACEHOLDER_KEY,
                             model=engine.model_name, backend="embedded", temperature=settings.temperature,
                             max_tokens=settings.max_tokens, timeout=settings.timeout,
+                            deadline=settings.deadline, max_chars=settings.max_chars,
                             judge=judge_for(role, settings, _is_bundled(path)),
                             inner_voice=inner_voice_for(role, settings, _is_bundled(path)))
     else:

@@ -34,6 +34,8 @@ class Fault:
     raw: bytes | None = None
     """Answer 200 with this body as it is, of type `raw_type`: a server that is not quite OpenAI's."""
     raw_type: str = "text/event-stream"
+    keep_alive_for: float = 0.0
+    """Streamed answers: send only SSE comments, one every 0.1 s, for this many seconds, then the text."""
 
 
 @dataclass
@@ -231,7 +233,8 @@ class ScriptedServer:
                     content = "yes" if p >= 0.5 else "no"
                     logprobs = {"content": [{**top[0 if p >= 0.5 else 1], "top_logprobs": top}]}
                 if body.get("stream"):
-                    self._stream(content, fault.drop_after if fault else None)
+                    self._stream(content, fault.drop_after if fault else None,
+                                 fault.keep_alive_for if fault else 0.0)
                 else:
                     self._json(200, {
                         "id": "chatcmpl-scripted", "object": "chat.completion", "created": int(time.time()),
@@ -241,11 +244,19 @@ class ScriptedServer:
                         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
                     })
 
-            def _stream(self, content: str, drop_after: int | None) -> None:
+            def _stream(self, content: str, drop_after: int | None, keep_alive_for: float = 0.0) -> None:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.send_header("Cache-Control", "no-cache")
                 self.end_headers()
+                until = time.monotonic() + keep_alive_for
+                while time.monotonic() < until:
+                    try:
+                        self.wfile.write(b": keep-alive\n\n")
+                        self.wfile.flush()
+                    except OSError:
+                        return  # the client gave up
+                    time.sleep(0.1)
                 pieces = [word + " " for word in content.split(" ")]
                 pieces[-1] = pieces[-1][:-1]
                 for index, piece in enumerate(pieces):
