@@ -269,3 +269,25 @@ def test_export_writes_the_example_exchanges_as_the_cards_dialogue():
     assert persona_data_from_card(card_from_persona(dana)).data["client"]["example_exchanges"] == [
         {"moment": e.moment, **({"therapist": e.therapist} if e.therapist else {}), "client": e.client}
         for e in dana.client.example_exchanges]
+
+
+def test_a_card_whose_rehearse_section_has_wrong_types_is_refused_and_nothing_written(isolated_env, capsys):
+    persona = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "dana-yes-but.yaml")
+    card = card_from_persona(persona)
+    card["data"]["extensions"][EXTENSION]["persona"].update({"id": 5, "client": "str"})
+    card_path, out = isolated_env / "typed.json", isolated_env / "typed.yaml"
+    card_path.write_text(json.dumps(card), encoding="utf-8")
+    assert main(["persona", "import", str(card_path), "--out", str(out)]) == 2
+    (error,) = capsys.readouterr().err.splitlines()
+    assert error.startswith(f"rehearse: error: {card_path}: the persona it makes would fail `rehearse persona check`: ")
+    assert error.endswith("nothing was written") and not out.exists()
+
+
+def test_a_card_too_big_for_a_persona_file_is_refused_before_writing(isolated_env, capsys):
+    card = {"spec": "chara_card_v2", "spec_version": "2.0",
+            "data": {**FOREIGN_DATA, "description": "{{char}} is a sea captain. " + "Waves. " * 60_000}}
+    card_path, out = isolated_env / "big.json", isolated_env / "big.yaml"
+    card_path.write_text(json.dumps(card), encoding="utf-8")
+    assert main(["persona", "import", str(card_path), "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "the persona it makes would be 4" in error and "at most 256 KiB" in error and not out.exists()

@@ -347,6 +347,27 @@ def _print_test_report(report) -> None:
 # --- cards -------------------------------------------------------------------------------------
 
 
+def _refuse_unplayable(card: Path, text: str, out: Path) -> None:
+    """Write nothing that `persona check` would reject for more than its TODOs (which the instructor
+    fills in): a persona too big to load, or a field of the wrong type."""
+    from simulator.personas.persona_file import check_persona_text
+    from simulator.personas.problems import errors
+    from simulator.personas.yaml_reader import MAX_FILE_BYTES
+
+    size = len(text.encode("utf-8"))
+    if size > MAX_FILE_BYTES:
+        raise PersonaError(f"{card}: the persona it makes would be {size // 1024} KiB, and persona files may be "
+                           f"at most {MAX_FILE_BYTES // 1024} KiB", "shorten the card's text fields; nothing was written")
+    blocking = [p for p in errors(check_persona_text(text, out).problems) if "TODO placeholder" not in p.what]
+    if blocking:
+        first = blocking[0]
+        more = f" (and {len(blocking) - 1} more)" if len(blocking) > 1 else ""
+        raise PersonaError(f"{card}: the persona it makes would fail `rehearse persona check`: "
+                           f"{first.field or '(file)'}: {first.what}{more}",
+                           "fix that field in the card (its extensions.rehearse section, if it has one); "
+                           "nothing was written")
+
+
 def run_import(context, args: argparse.Namespace) -> int:
     from simulator.personas.card_files import read_card_file
     from simulator.personas.cards import persona_data_from_card
@@ -365,6 +386,7 @@ def run_import(context, args: argparse.Namespace) -> int:
     if imported.guessed:
         header.append("Cards have no hidden feelings or archetype: replace every TODO, and check the difficulty.")
     text = persona_yaml(imported.data, header)
+    _refuse_unplayable(args.file, text, Path(out))
     existing = context.personas.personas.get(persona_id)
     written = _write(out, text, args.force)
     if written is None:
