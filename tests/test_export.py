@@ -238,6 +238,25 @@ def test_html_renders_in_headless_chromium_without_errors(saved, capsys, tmp_pat
     assert console == []
 
 
+def test_anonymize_hides_names_typed_in_lines_contact_details_the_id_and_the_time(isolated_env, capsys):
+    session = rich_session()
+    lines = [t for t in session.branch("main").turns if t.speaker is Speaker.TRAINEE]
+    lines[0].text = ("I talked with Dr. Jonathan Reyes, and my client Maria wrote to maria.g@example.com "
+                     "or +44 7700 900123. It sounds like Monday with your Mum was hard.")
+    session.branch("main").turns[2].text = "Yeah, but who'd pay? Dana Whitfield does not have that kind of money."
+    SessionStore(isolated_env / "transcripts").save(session)
+    for fmt in ("md", "json", "html"):
+        text = export(capsys, SESSION_ID, "--format", fmt, "--anonymize")
+        for hidden in ("Jonathan", "Reyes", "Maria", "maria.g", "example.com", "7700", "900123", SESSION_ID,
+                       "10:00", "10:01"):
+            assert hidden not in text, (fmt, hidden)
+        for kept in ("Dr [name]", "my client [name] wrote to [e-mail] or [phone]", "Monday with your Mum",
+                     "Dana Whitfield does not have"):
+            assert kept in text, (fmt, kept)
+    document = json.loads(export(capsys, SESSION_ID, "--format", "json", "--anonymize"))
+    assert document["id"] == "anonymized" and document["started_at"] == "2026-11-21T00:00:00+00:00"
+
+
 def test_anonymize_replaces_a_workshop_groups_names_with_numbers(isolated_env, capsys):
     session = rich_session()
     session.trainee = ""

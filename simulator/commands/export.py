@@ -24,7 +24,8 @@ def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
     parser.add_argument("-o", "--out", metavar="FILE", type=Path,
                         help="write to FILE (readable by you only); default or '-': standard output")
     parser.add_argument("--force", action="store_true", help="replace FILE if it exists")
-    parser.add_argument("--anonymize", action="store_true", help="leave out the trainee's name, wherever it appears")
+    parser.add_argument("--anonymize", action="store_true", help="a copy for someone else: no names (the trainee's, a group's, names typed in lines), e-mail "
+                        "addresses, phone numbers, session id or time of day")
     parser.set_defaults(run=run)
 
 
@@ -38,13 +39,14 @@ def _persona(context, persona_id: str):
 def run(context, args: argparse.Namespace) -> int:
     from simulator.storage.atomic import replace_file
     from simulator.storage.formats import render
-    from simulator.storage.report import anonymized
+    from simulator.storage.anonymize import anonymized
 
     store = context.store
     session = store.load(store.resolve(args.session))
+    persona = _persona(context, session.persona_id)
     if args.anonymize:
-        session = anonymized(session)
-    text = render(session, _persona(context, session.persona_id) if args.format != "json" else None, args.format)
+        session = anonymized(session, persona)
+    text = render(session, persona if args.format != "json" else None, args.format)
     if args.out is None or str(args.out) == "-":
         sys.stdout.write(terminal_json(text) if args.format == "json" else terminal_safe(text))
         return 0

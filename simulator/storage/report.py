@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import copy
-import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from simulator.domain import (
     EMPATHY_ITEMS,
@@ -27,7 +25,6 @@ from simulator.storage.summary import empathy_gap
 CUT_OFF = "[cut off]"
 SILENCE = "*waits in silence*"
 ANONYMOUS = "Therapist"
-NAME_STANDS_IN = "[trainee]"
 
 
 @dataclass(frozen=True)
@@ -79,35 +76,6 @@ class Report:
     branches: tuple[BranchReport, ...]
     empathy_max: int = EMPATHY_MAX
     session_max: int = SESSION_MAX
-
-
-def anonymized(session: Session) -> Session:
-    """A copy without the trainee's name, nor a workshop group's names: not in the header, not as who
-    said a line (group members become "Trainee 1", "Trainee 2", …), not in anything said or written."""
-    copied = copy.deepcopy(session)
-    copied.trainee = ""
-    group = list(dict.fromkeys(turn.by for branch in session.branches for turn in branch.turns if turn.by))
-    names = [name.strip() for name in (session.trainee, *group) if name.strip()]
-    if not names:
-        return copied
-    words = {word for name in names for word in (name, *name.split()) if len(word) > 1}
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)) + r")\b",
-                         re.IGNORECASE)
-    stand_ins = {name: f"Trainee {number}" for number, name in enumerate(group, 1)}
-
-    def scrub(text: str) -> str:
-        return pattern.sub(NAME_STANDS_IN, text)
-
-    for branch in copied.branches:
-        for turn in branch.turns:
-            turn.by = stand_ins.get(turn.by, "")
-            turn.text, turn.note = scrub(turn.text), scrub(turn.note)
-            if turn.appraisal:
-                turn.appraisal = replace(turn.appraisal, inner_reaction=scrub(turn.appraisal.inner_reaction))
-        if branch.form:
-            quotes = tuple(replace(q, quote=scrub(q.quote)) for q in branch.form.low_score_quotes)
-            branch.form = replace(branch.form, comment=scrub(branch.form.comment), low_score_quotes=quotes)
-    return copied
 
 
 def _lines(branch: Branch, start: int, client: str, trainee: str) -> tuple[Line, ...]:
