@@ -227,6 +227,7 @@ def test_a_reply_cut_off_mid_stream_is_saved_and_the_lines_not_sent_are_named_fo
     turns = SessionStore(endpoint_env / "transcripts").load(session_id).turns
     assert [t.text for t in turns[-2:]] == ["It sounds exhausting.", "Maybe. I"]
     assert turns[-1].complete is False
+    assert turns[-2].appraisal is not None  # the line answered in part was rated before the run stopped
 
     server.chat.extend(["Everything.", "*shrugs* Fine."])
     carried_on = run_rehearse("resume", session_id, "--say", "What's the hardest part?", "--say", "Go on.")

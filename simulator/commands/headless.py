@@ -65,6 +65,7 @@ class HeadlessPlay:
                            else terminal_safe(piece))
         except RehearseError as error:
             self.write(f"{CUT_OFF.lstrip() if self._last[-1:].isspace() else CUT_OFF}\n")
+            await self.engine.settle()  # a line answered in part is still rated before the run stops
             raise self._stopped(error, unsent or []) from None
         self.write("\n")
 
