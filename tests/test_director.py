@@ -47,6 +47,7 @@ def test_the_note_tells_the_client_what_the_line_just_did_in_its_archetypes_way(
     assert reaction_to(Archetype.YES_BUT, opened, ("early_advice",)) == ""
     assert "Snap at being told" in reaction_to(Archetype.HOSTILE, guarded, ("early_advice",))
     assert "rings hollow" in reaction_to(Archetype.HOSTILE, guarded, ("reassurance",))
+    assert reaction_to(Archetype.HOSTILE, opened, (), strange=True).startswith("That was a strange thing")
     # What to do, never what not to: naming the slip primes a small model to make it.
     for behaviour in BEHAVIOURS.values():
         for text in (behaviour.guarded, behaviour.opening, behaviour.advice):

@@ -236,3 +236,21 @@ def test_a_resisting_client_who_takes_the_advice_is_caught(reply, accepts):
 def test_a_stage_direction_shows_what_the_therapist_could_see(reply, narrated):
     result = check_reply(reply, DANA, ())
     assert narrated == ("narrated its feelings in a stage direction" in result.problems)
+
+
+def test_a_resisting_client_who_only_names_a_feeling_is_caught_until_trust():
+    problem = "only named a feeling, for a client who pushes back"
+    assert problem in check_reply("I feel helpless.", MARCUS, (), state=GUARDED).problems
+    assert problem in check_reply("*looks away* I feel bad.", MARCUS, (), state=GUARDED).problems
+    assert check_reply("I feel like you haven't listened to a word, frankly.", MARCUS, (), state=GUARDED).passed
+    assert check_reply("I feel helpless.", MARCUS, (), state=OPEN).passed
+    assert check_reply("I feel tired.", DANA, (), state=GUARDED).passed  # a yes-but client may say it
+
+
+def test_a_catchphrase_closing_every_reply_is_a_repeat_but_a_silent_clients_is_not():
+    earlier = ["Yeah, but who'd drive her? Maybe next time."]
+    assert "repeated an earlier reply" in check_reply(
+        "I tried that, but she doesn't listen. Maybe next time.", DANA, (), earlier=earlier, state=GUARDED).problems
+    assert check_reply("I tried that, but she doesn't listen.", DANA, (), earlier=earlier, state=GUARDED).passed
+    assert check_reply("*shrugs* I don't know.", TOM, (), earlier=["*looks down* I don't know."],
+                       state=GUARDED).passed

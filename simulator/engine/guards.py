@@ -155,6 +155,27 @@ def repeats(reply: str, earlier: list[str], length: int = REPEAT_WORDS, whole_fr
     return short_may_recur is not None and said_before > short_may_recur
 
 
+SENTENCE_WORDS = 3
+"""A sentence of this many words or more said in an earlier reply is a catchphrase loop ("...Maybe
+next time." closed all ten of Dana's replies to advice in fidelity run 12)."""
+
+
+def _sentences(text: str) -> set[str]:
+    plain = (" ".join(re.findall(r"[a-z']+", piece.lower())) for piece in re.split(r"[.!?*\n]+", text))
+    return {sentence for sentence in plain if len(sentence.split()) >= SENTENCE_WORDS}
+
+
+def repeats_a_sentence(reply: str, earlier: list[str]) -> bool:
+    said = _sentences(reply)
+    return bool(said) and any(said & _sentences(before) for before in earlier)
+
+
+BARE_FEELING = re.compile(r"^\W*(\*[^*]*\*\s*)?(\.\.\.\s*)?(I|I'm|I am)\s+(feel|feeling|felt)\b[^.!?]{0,40}[.!?]*\s*$",
+                          re.IGNORECASE)
+"""A reply that is only "I feel helpless.": what a resisting client answered a line with, instead
+of pushing back (fidelity run 12: Eleanor, Gabriel, Marcus)."""
+
+
 PUSHING_BACK = (Archetype.HOSTILE, Archetype.CRITICAL, Archetype.ARGUMENTATIVE, Archetype.ACCUSING, Archetype.RIGID)
 """Archetypes who, before trust, push back at what the therapist says rather than agree with it."""
 TERSE = (Archetype.SILENT, Archetype.UNEXPRESSIVE)
@@ -209,7 +230,8 @@ def check_reply(
     if instructions and echoes(reply, instructions):
         problems.append("repeated its instructions")
     archetype = persona.profile.archetype
-    if earlier and repeats(reply, earlier, whole_from=4 if archetype in TERSE else 1, short_may_recur=1):
+    if earlier and (repeats(reply, earlier, whole_from=4 if archetype in TERSE else 1, short_may_recur=1)
+                    or archetype not in TERSE and repeats_a_sentence(reply, earlier)):
         problems.append("repeated an earlier reply")
     if repeats(reply, examples_of(persona), COPY_WORDS):
         problems.append("copied an example word for word")
@@ -226,6 +248,8 @@ def check_reply(
     if state is not None and state.trust < OPEN_AT_TRUST:
         if AGREES.search(unquoted) and archetype in PUSHING_BACK:
             problems.append("agreed at once, for a client who pushes back")
+        if BARE_FEELING.search(reply) and archetype in PUSHING_BACK:
+            problems.append("only named a feeling, for a client who pushes back")
         elif line and AGREES.search(unquoted) and {"reassurance", "judging"} & set(traps_heard(line)):
             problems.append("agreed with a platitude or a judgement before trusting the therapist")
         if GRATITUDE.search(SARCASTIC_THANKS.sub(" ", unquoted)) and not THERAPY_SPEAK.search(unquoted):
@@ -266,6 +290,7 @@ def badness(result: GuardResult) -> int:
 
 FIXES = (("accepted a suggestion", "do not agree to the suggestion: push back as you would"),
          ("agreed with", "push back at what they just said, in your own way"),
+         ("only named a feeling", "push back at what they just said, in your own way"),
          ("used therapy-speak", "talk like yourself, in everyday words, not like a self-help book"),
          ("thanked", "do not thank the therapist: you do not trust them yet"),
          ("said more than", "say a few words at most, or only a gesture"),

@@ -233,7 +233,8 @@ class SessionEngine:
     def _cue(self, state: HiddenState, line: str) -> str:
         """The director's cue after a line (empty for a silence): how to meet it, and how long to reply."""
         archetype = self.persona.profile.archetype
-        return self.prompts.render("client_cue.j2", reaction=reaction_to(archetype, state, traps_heard(line)),
+        reaction = reaction_to(archetype, state, traps_heard(line), strange=looks_off_task(line))
+        return self.prompts.render("client_cue.j2", reaction=reaction,
                                    length=reply_length(archetype, state))
 
     def _note(self, branch: Branch, index: int, kind: str) -> str:
