@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from simulator.errors import ConfigError
@@ -14,7 +15,9 @@ def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
 
 
 def on_a_terminal() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    """A terminal to draw on, or a driver that draws elsewhere (`rehearse serve` runs the app under
+    Textual's web driver, with pipes for standard input and output)."""
+    return bool(os.environ.get("TEXTUAL_DRIVER")) or (sys.stdin.isatty() and sys.stdout.isatty())
 
 
 def require_terminal(command: str, headless: str) -> None:
