@@ -107,7 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.run(context, args)
     except RehearseError as error:
         print(f"rehearse: error: {terminal_safe(str(error))}", file=sys.stderr)
-        return 2
+        return error.exit_code
     except KeyboardInterrupt:
         print("rehearse: interrupted", file=sys.stderr)
         return 130

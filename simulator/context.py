@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from functools import cached_property
 
 from simulator import paths
+from simulator.errors import RehearseError
 from simulator.settings import Settings
 
 
@@ -15,6 +17,8 @@ class AppContext:
         self.settings = settings
         self._models: dict = {}
         self._engines: list = []
+        self._begun: list = []
+        """Session engines begun in this run: their sessions are discarded at close if the trainee never spoke."""
 
     @cached_property
     def personas(self):
@@ -64,7 +68,7 @@ class AppContext:
         """A new session with a persona given as it is, e.g. one read from a file by `persona try`."""
         from simulator.engine.session import SessionEngine
 
-        return SessionEngine.begin(
+        engine = SessionEngine.begin(
             persona,
             client=self.model("client"),
             rater=self.model("rater"),
@@ -72,6 +76,8 @@ class AppContext:
             store=self.store,
             trainee=self.settings.trainee,
         )
+        self._begun.append(engine)
+        return engine
 
     def resume_session(self, session_id: str):
         """Carry on a saved, unfinished session (call inside the running event loop)."""
@@ -104,7 +110,18 @@ class AppContext:
         replace_file(path, render(session, persona, fmt).encode("utf-8"))
         return path
 
+    def _discard_unspoken(self) -> None:
+        """A session begun here that never got a line of the trainee's (the app closed at once, or
+        the first call failed before the line was taken) is not kept as an interrupted session."""
+        for engine in self._begun:
+            session = engine.session
+            if not engine.trainee_spoke and not session.ended and self.store.holds(session.id):
+                with suppress(RehearseError):
+                    self.store.delete(session.id)
+        self._begun.clear()
+
     async def aclose(self) -> None:
+        self._discard_unspoken()
         for model in self._models.values():
             await model.aclose()
         self._models.clear()

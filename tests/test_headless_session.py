@@ -81,7 +81,7 @@ def test_plain_output_streams_the_transcript_and_the_scores(server, endpoint_env
 
 def test_no_endpoint_and_no_local_model_is_one_clear_line_not_a_traceback(isolated_env):
     result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Hello")
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert result.stderr.count("\n") == 1
     assert result.stderr.startswith("rehearse: error: the local model is not installed")
     assert "run `rehearse model install`" in result.stderr
@@ -100,7 +100,7 @@ def test_an_unreachable_endpoint_is_one_clear_line(server, isolated_env):
     server.stop()
     result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Hello", "--base-url", url,
                           "--client-model", "m", "--rater-model", "m")
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert f"server not reachable: client model at {url}" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -212,7 +212,7 @@ def test_a_reply_cut_off_mid_stream_is_saved_and_the_lines_not_sent_are_named_fo
     server.chat.extend(["Yeah, but who would watch Mum?", Fault(drop_after=2, text="Maybe. I could ask my sister")])
     result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "Maybe try a day centre?",
                           "--say", "It sounds exhausting.", "--say", "What's the hardest part?", "--say", "Go on.")
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "Dana Whitfield: Maybe. I [cut off]" in result.stdout
     (error,) = result.stderr.splitlines()
     assert error.startswith("rehearse: error: the client's reply failed: ")
@@ -245,7 +245,7 @@ def test_an_empty_reply_is_written_again_and_twice_empty_is_an_error_not_a_silen
 
     server.chat.extend(["", ""])
     result = run_rehearse("session", "--persona", "dana-yes-but", "--say", "How are you?", "--json")
-    assert result.returncode == 2 and result.stdout == ""
+    assert result.returncode == 1 and result.stdout == ""
     assert "the client model sent an empty reply twice" in result.stderr
     assert "your line is saved and awaits its reply" in result.stderr
 
@@ -268,3 +268,32 @@ def test_the_app_without_a_terminal_says_so_instead_of_waiting(server, endpoint_
                               f"rehearse resume {session_id} --say TEXT\n")
     plain = without_terminal()
     assert plain.returncode == 2 and plain.stderr.startswith("rehearse: error: rehearse: the app needs a terminal")
+
+
+def test_delete_asks_first_refuses_without_a_terminal_and_removes_the_session(server, endpoint_env):
+    from simulator.storage.sessions import SessionStore
+
+    server.chat.append("Yeah, but who?")
+    document = json.loads(run_rehearse("session", "--persona", "dana-yes-but", "--say", "Hi.", "--json").stdout)
+    session_id = document["id"]
+    store = SessionStore(endpoint_env / "transcripts")
+    refused = subprocess.run([*rehearse_command(), "delete", session_id], capture_output=True, text=True,
+                             stdin=subprocess.DEVNULL, cwd=PROJECT_DIR, env=os.environ.copy(), timeout=30)
+    assert refused.returncode == 2 and "add --yes" in refused.stderr and store.exists(session_id)
+    deleted = run_rehearse("delete", session_id[:20], "--yes")
+    assert deleted.returncode == 0 and deleted.stdout.startswith("Deleted ")
+    assert not store.exists(session_id)
+    assert session_id not in run_rehearse("history").stdout
+    assert run_rehearse("delete", session_id, "--yes").returncode == 2  # no such session: what was named is wrong
+
+
+async def test_a_session_that_never_got_a_trainee_line_is_not_kept(server, context_for):
+    context = context_for(server)
+    silent = context.begin_session("dana-yes-but")
+    spoken = context.begin_session("tom-silent")
+    server.chat.append("Aye.")
+    async for _ in spoken.say("Hello, Tom."):
+        pass
+    await context.aclose()
+    assert not context.store.exists(silent.session.id)
+    assert context.store.exists(spoken.session.id)

@@ -207,9 +207,9 @@ def test_an_invalid_persona_file_exits_2_with_its_first_problem(server, endpoint
     assert "Traceback" not in result.stderr
 
 
-def test_a_model_error_exits_2_with_one_line(server, endpoint_env):
+def test_a_model_error_exits_1_with_one_line(server, endpoint_env):
     server.chat.append(Fault(status=401))
     result = run_rehearse("persona", "test", "dana-yes-but")
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "rejected the API key" in result.stderr and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr and result.stdout == ""

@@ -75,7 +75,7 @@ def test_an_ended_session_cannot_be_resumed(store, capsys):
 
 
 def test_nothing_to_resume_is_one_clear_line(isolated_env, capsys):
-    assert main(["resume"]) == 2
+    assert main(["resume"]) == 1
     err = capsys.readouterr().err
     assert err == f"rehearse: error: no unfinished session in {isolated_env / 'transcripts'} — start one with `rehearse`\n"
 

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from simulator.errors import StorageError
+from simulator.errors import SessionNameError
 from simulator.terminal_text import terminal_safe
 
 
@@ -29,9 +29,9 @@ def _read(path: Path):
         text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
         return json.loads(text), source
     except OSError as error:
-        raise StorageError(f"{source}: cannot read ({error.strerror})", "check the path") from None
+        raise SessionNameError(f"{source}: cannot read ({error.strerror})", "check the path") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise StorageError(f"{source}: not valid JSON ({error})",
+        raise SessionNameError(f"{source}: not valid JSON ({error})",
                            "export it again with `rehearse export SESSION --format json`") from None
 
 

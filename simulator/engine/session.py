@@ -211,6 +211,11 @@ class SessionEngine:
         return self.state_before(len(self.branch.turns))
 
     @property
+    def trainee_spoke(self) -> bool:
+        """Whether any branch holds a line (or silence) of the trainee's."""
+        return any(turn.speaker is Speaker.TRAINEE for branch in self.session.branches for turn in branch.turns)
+
+    @property
     def awaiting_reply(self) -> bool:
         """True when the trainee's last line has no client reply yet (the last call failed)."""
         return bool(self.branch.turns) and self.branch.turns[-1].speaker is Speaker.TRAINEE

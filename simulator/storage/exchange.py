@@ -12,7 +12,7 @@ import secrets
 from typing import Any
 
 from simulator.domain import Session
-from simulator.errors import StorageError
+from simulator.errors import SessionNameError
 from simulator.serialization import session_from_dict, session_to_dict
 from simulator.storage.schema import SCHEMA_VERSION, migrate
 from simulator.storage.sessions import valid_session_id
@@ -32,15 +32,15 @@ def export_json(session: Session) -> str:
 def session_from_document(data: Any, source: str) -> Session:
     """The session in an exported document; StorageError naming `source` if it is not one."""
     if not isinstance(data, dict) or data.get("format", FORMAT) != FORMAT or "id" not in data:
-        raise StorageError(f"{source}: not a Rehearse session export", NOT_AN_EXPORT_FIX)
+        raise SessionNameError(f"{source}: not a Rehearse session export", NOT_AN_EXPORT_FIX)
     try:
         session = session_from_dict(migrate(data, source))
         session.branch()
     except (ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
         detail = f"{error.args[0]!r} is missing" if isinstance(error, KeyError) else " ".join(str(error).split())[:100]
-        raise StorageError(f"{source}: not a readable Rehearse session ({detail})", NOT_AN_EXPORT_FIX) from None
+        raise SessionNameError(f"{source}: not a readable Rehearse session ({detail})", NOT_AN_EXPORT_FIX) from None
     if not valid_session_id(session.id):
-        raise StorageError(f"{source}: '{session.id}' is not a session id",
+        raise SessionNameError(f"{source}: '{session.id}' is not a session id",
                            "use letters, digits, '.', '_' and '-' only")
     return session
 

@@ -8,6 +8,8 @@ Reading needs no lock, because every write replaces the file atomically.
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import os
 import re
@@ -15,7 +17,7 @@ import weakref
 from pathlib import Path
 
 from simulator.domain import Session
-from simulator.errors import StorageError
+from simulator.errors import SessionNameError, StorageError
 from simulator.serialization import session_from_dict, session_to_record
 from simulator.storage.atomic import make_private_folder, read_with_stat, replace_file
 from simulator.storage.index import INDEX_NAME, History, load_history, session_files
@@ -60,7 +62,7 @@ class SessionStore:
 
     def path_for(self, session_id: str) -> Path:
         if not valid_session_id(session_id):
-            raise StorageError(f"'{session_id}' is not a session id",
+            raise SessionNameError(f"'{session_id}' is not a session id",
                                "use letters, digits, '.', '_' and '-' only (see `rehearse history`)")
         return self.folder / f"{session_id}.json"
 
@@ -79,11 +81,11 @@ class SessionStore:
             return wanted
         matches = [session_id for session_id in self.session_ids() if wanted and session_id.startswith(wanted)]
         if not matches:
-            raise StorageError(f"no saved session '{wanted}' in {self.folder}",
+            raise SessionNameError(f"no saved session '{wanted}' in {self.folder}",
                                "run `rehearse history` to list sessions")
         if len(matches) > 1:
             shown = ", ".join(matches[:3]) + (", …" if len(matches) > 3 else "")
-            raise StorageError(f"'{wanted}' matches {len(matches)} sessions ({shown})", "give more of the id")
+            raise SessionNameError(f"'{wanted}' matches {len(matches)} sessions ({shown})", "give more of the id")
         return matches[0]
 
     # --- who may write -------------------------------------------------------------------------
@@ -153,11 +155,29 @@ class SessionStore:
         self.claim(session.id)
         try:
             if self.path_for(session.id).exists():
-                raise StorageError(f"session {session.id} already exists in {self.folder}",
+                raise SessionNameError(f"session {session.id} already exists in {self.folder}",
                                    "add --as-new to import it as a copy with a new id")
             return self.save(session)
         finally:
             self.release(session.id)
+
+    def delete(self, session_id: str) -> Path:
+        """Remove a saved session for good; refused while another process has it open."""
+        path = self.path_for(session_id)
+        self.claim(session_id)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            raise SessionNameError(f"no saved session '{session_id}' in {self.folder}",
+                               "run `rehearse history` to list sessions") from None
+        except OSError as error:
+            raise StorageError(f"cannot delete {path} ({error.strerror})",
+                               "check that the transcripts folder is writable") from None
+        finally:
+            self.release(session_id)
+        with contextlib.suppress(OSError):
+            self._lock_path(session_id).unlink()
+        return path
 
     def read_file(self, path: Path) -> tuple[Session, os.stat_result]:
         """The session in a file (migrated to the current schema) and the stat of what was read.
@@ -186,7 +206,7 @@ class SessionStore:
         try:
             return self.read_file(path)[0]
         except FileNotFoundError:
-            raise StorageError(f"no saved session '{session_id}' in {self.folder}",
+            raise SessionNameError(f"no saved session '{session_id}' in {self.folder}",
                                "run `rehearse history` to list sessions") from None
 
     # --- history -------------------------------------------------------------------------------
