@@ -67,6 +67,14 @@ def test_filters_by_persona_and_by_trainee_in_any_case(store, capsys):
     assert history_json(capsys, "--persona", "lena-silent", "--trainee", "sam") == []
 
 
+def test_grep_searches_what_was_said_in_every_session(store, capsys):
+    assert [r["id"][-4:] for r in history_json(capsys, "--grep", "line 3.")] == ["0005"]  # only Ana's has four
+    assert [r["id"][-4:] for r in history_json(capsys, "--grep", "OKAY")] == ["0005", "0003"]  # the form comment
+    assert history_json(capsys, "--grep", "day centre") == []
+    assert main(["history", "--grep", "day centre"]) == 0
+    assert capsys.readouterr().out.startswith("No saved sessions match")
+
+
 def test_the_table_shows_date_persona_trainee_length_score_grade_and_gap(store, capsys):
     assert main(["history"]) == 0
     lines = capsys.readouterr().out.splitlines()

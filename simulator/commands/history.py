@@ -23,6 +23,8 @@ def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the rows as one JSON list")
     parser.add_argument("--persona", metavar="ID", help="only sessions with this persona")
+    parser.add_argument("--grep", metavar="TEXT", help="only sessions whose lines, replies, notes or form comment "
+                                                       "hold TEXT (any case)")
     # --trainee NAME is one of the flags every command takes; here it filters.
     parser.set_defaults(run=run)
 
@@ -57,6 +59,26 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)
 
 
+def session_text(session) -> str:
+    """Everything said or written in a session, every branch, for searching."""
+    parts = []
+    for branch in session.branches:
+        for turn in branch.turns:
+            parts += [turn.text, turn.note, turn.appraisal.inner_reaction if turn.appraisal else ""]
+        if branch.form:
+            parts.append(branch.form.comment)
+    return "\n".join(parts)
+
+
+def _holds(store, session_id: str, wanted: str) -> bool:
+    from simulator.errors import StorageError
+
+    try:
+        return wanted in session_text(store.load(session_id)).casefold()
+    except StorageError:
+        return False  # gone or damaged since it was listed; the listing warned about damage
+
+
 def run(context, args: argparse.Namespace) -> int:
     history = context.store.history()
     for problem in history.problems:
@@ -69,10 +91,12 @@ def run(context, args: argparse.Namespace) -> int:
         wanted = trainee.casefold()
         rows = [row for row in rows
                 if wanted in {name.casefold() for name in (row["trainee"], *row["group"])}]
+    if args.grep:
+        rows = [row for row in rows if _holds(context.store, row["id"], args.grep.casefold())]
     if args.json:
         sys.stdout.write(terminal_json(json.dumps(rows, indent=2, ensure_ascii=False)) + "\n")
     elif rows:
         print(table(rows))
     else:
-        print(f"No saved sessions{' match' if args.persona or trainee else ''} in {context.store.folder}.")
+        print(f"No saved sessions{' match' if args.persona or trainee or args.grep else ''} in {context.store.folder}.")
     return 0
