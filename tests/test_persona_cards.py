@@ -291,3 +291,15 @@ def test_a_card_too_big_for_a_persona_file_is_refused_before_writing(isolated_en
     assert main(["persona", "import", str(card_path), "--out", str(out)]) == 2
     error = capsys.readouterr().err
     assert "the persona it makes would be 4" in error and "at most 256 KiB" in error and not out.exists()
+
+
+def test_out_given_a_folder_writes_into_it_named_after_the_id(isolated_env, capsys):
+    folder = isolated_env / "cards"
+    folder.mkdir()
+    assert main(["persona", "export", "dana-yes-but", "--format", "card-json", "-o", str(folder)]) == 0
+    card_path = folder / "dana-yes-but.card.json"
+    assert card_path.is_file()
+    assert main(["persona", "import", str(card_path), "-o", str(folder)]) == 0
+    assert (folder / "dana-yes-but.yaml").is_file()
+    assert main(["persona", "import", str(card_path), "-o", str(folder)]) == 2  # exists: needs --force
+    assert "add --force" in capsys.readouterr().err

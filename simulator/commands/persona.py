@@ -101,8 +101,9 @@ def _number_from(low: int, high: int):
     return parse
 
 
-def _write(out: str, content: str | bytes, force: bool) -> Path | None:
-    """Write to the file `out`, or to standard output for '-'; refuses to replace a file unless forced."""
+def _write(out: str, content: str | bytes, force: bool, name: str) -> Path | None:
+    """Write to the file `out` (into it, as `name`, when it is a folder), or to standard output for
+    '-'; refuses to replace a file unless forced."""
     if out == "-":
         if isinstance(content, bytes):
             sys.stdout.buffer.write(content)
@@ -110,6 +111,8 @@ def _write(out: str, content: str | bytes, force: bool) -> Path | None:
             sys.stdout.write(content)
         return None
     path = Path(out).expanduser()
+    if path.is_dir():
+        path = path / name
     if path.exists() and not force:
         raise PersonaError(f"{path} already exists", "choose another --out, or add --force to replace it")
     try:
@@ -205,7 +208,7 @@ def run_new(context, args: argparse.Namespace) -> int:
         problem = next(problem for problem in check.problems if not problem.warning)
         raise PersonaError(f"the new persona would be invalid: {problem.field}: {problem.what}",
                            "give that value differently on the command line")
-    written = _write(out, text, args.force)
+    written = _write(out, text, args.force, f"{answers.id}.yaml")
     if written:
         print(f"wrote {written}")
         print(f"next: edit it, then run `rehearse persona check {written}`")
@@ -388,7 +391,7 @@ def run_import(context, args: argparse.Namespace) -> int:
     text = persona_yaml(imported.data, header)
     _refuse_unplayable(args.file, text, Path(out))
     existing = context.personas.personas.get(persona_id)
-    written = _write(out, text, args.force)
+    written = _write(out, text, args.force, f"{persona_id}.yaml")
     if written is None:
         return 0
     check = check_persona_text(text, written)
@@ -421,7 +424,7 @@ def run_export(context, args: argparse.Namespace) -> int:
         content, default = card_png(card, persona_id), f"{persona_id}.png"
     else:
         content, default = card_json(card), f"{persona_id}.card.json"
-    written = _write(args.out or default, content, args.force)
+    written = _write(args.out or default, content, args.force, default)
     if written:
         print(f"wrote {written}")
     return 0
