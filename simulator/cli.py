@@ -21,7 +21,7 @@ DESCRIPTION = "Rehearse: a terminal flight simulator for hard therapy conversati
 def _common_options(defaults: Any) -> argparse.ArgumentParser:
     """Flags every command takes; `defaults` is None on the top level and SUPPRESS on subcommands."""
     parent = argparse.ArgumentParser(add_help=False)
-    group = parent.add_argument_group("settings (flags beat REHEARSE_* variables, which beat the config file)")
+    group = parent.add_argument_group(SETTINGS_GROUP)
     group.add_argument("--config", metavar="FILE", default=defaults, help="config TOML file (env: REHEARSE_CONFIG)")
     group.add_argument("--base-url", metavar="URL", default=defaults,
                        help="OpenAI-compatible endpoint for both roles (env: REHEARSE_BASE_URL)")
@@ -38,6 +38,23 @@ def _common_options(defaults: Any) -> argparse.ArgumentParser:
     group.add_argument("--model-path", metavar="GGUF", default=defaults,
                        help="model file for the embedded engine (env: REHEARSE_MODEL_PATH)")
     return parent
+
+
+SETTINGS_GROUP = "settings (flags beat REHEARSE_* variables, which beat the config file)"
+
+
+class _OwnOptionsFirst(argparse.HelpFormatter):
+    """A command's usage line shows its own options, then "[settings]" for the nine flags every
+    command takes (listed in full at the end of its help)."""
+
+    def add_usage(self, usage, actions, groups, prefix=None):
+        own = [action for action in actions if action.dest not in _SETTING_DESTS]
+        if len(own) < len(actions):
+            own.append(argparse.Action([], "settings", metavar="[settings]"))
+        super().add_usage(usage, own, groups, prefix)
+
+
+_SETTING_DESTS = {action.dest for action in _common_options(None)._actions}
 
 
 def installed_version() -> str:
@@ -60,7 +77,16 @@ def build_parser() -> argparse.ArgumentParser:
     parents = [_common_options(argparse.SUPPRESS)]
     for name in COMMAND_MODULES:
         importlib.import_module(f"simulator.commands.{name}").add_parser(commands, parents)
+    _own_options_first(commands)
     return parser
+
+
+def _own_options_first(commands) -> None:
+    for command in commands.choices.values():
+        command.formatter_class = _OwnOptionsFirst
+        for action in command._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                _own_options_first(action)
 
 
 def _settings_from(args: argparse.Namespace):

@@ -30,6 +30,14 @@ def test_version_prints_the_installed_package_version():
         assert result.returncode == 0 and result.stdout.strip() == f"rehearse {version('rehearse')}"
 
 
+def test_a_commands_usage_shows_its_own_options_and_the_settings_after_them():
+    for command in (("history",), ("persona", "new"), ("session",)):
+        usage = run_rehearse(*command, "--help").stdout
+        first = usage.split("\n\n")[0]
+        assert "--base-url" not in first and first.rstrip().endswith("[settings]"), command
+        assert "settings (flags beat REHEARSE_* variables" in usage and "--base-url URL" in usage
+
+
 def test_every_command_that_writes_a_file_takes_o_as_well_as_out():
     for command in (("persona", "new"), ("persona", "import"), ("persona", "export"), ("export",)):
         usage = run_rehearse(*command, "--help").stdout
