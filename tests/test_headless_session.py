@@ -305,3 +305,25 @@ async def test_a_session_that_never_got_a_trainee_line_is_not_kept(server, conte
     await context.aclose()
     assert not context.store.exists(silent.session.id)
     assert context.store.exists(spoken.session.id)
+
+
+def test_bash_completion_is_generated_from_the_commands_and_completes_them(tmp_path):
+    import shutil
+
+    script = run_rehearse("completion", "bash")
+    assert script.returncode == 0 and "complete -o bashdefault -F _shtab_rehearse rehearse" in script.stdout
+    if shutil.which("bash") is None:
+        return
+    (tmp_path / "rehearse.bash").write_text(script.stdout)
+
+    def complete(*words: str) -> list[str]:
+        line = " ".join(("rehearse", *words))
+        probe = (f'source {tmp_path / "rehearse.bash"}; COMP_WORDS=(rehearse {" ".join(words)}); '
+                 f'COMP_CWORD={len(words)}; COMP_LINE="{line}"; COMP_POINT=${{#COMP_LINE}}; '
+                 f'_shtab_rehearse rehearse {words[-1]} {words[-2] if len(words) > 1 else "rehearse"}; '
+                 'printf "%s\\n" "${COMPREPLY[@]}"')
+        return subprocess.run(["bash", "-c", probe], capture_output=True, text=True, timeout=30).stdout.split()
+
+    assert complete("hist") == ["history"]
+    assert complete("history", "--gr") == ["--grep"]
+    assert "delete" in complete("de")
