@@ -23,22 +23,20 @@ class HeadlessStopped(RehearseError):
 
 class HeadlessPlay:
     def __init__(self, context, engine, *, show: bool) -> None:
-        from simulator.domain import Speaker
-
         self.context = context
         self.engine = engine
         self.show = show
         self.out = sys.stdout
         self.name = terminal_safe(engine.persona.profile.name)
-        self._client = Speaker.CLIENT
         self._last = ""
+        """The last text written, so a cut-off mark is spaced right."""
 
     def print_turns(self) -> None:
         """The branch so far, as `rehearse resume` shows it before carrying on."""
-        from simulator.domain import TurnKind
+        from simulator.domain import Speaker, TurnKind
 
         for turn in self.engine.branch.turns:
-            who = self.name if turn.speaker is self._client else "You"
+            who = self.name if turn.speaker is Speaker.CLIENT else "You"
             text = "*waits in silence*" if turn.kind is TurnKind.SILENCE else terminal_safe(turn.text)
             self.write(f"{who}: {text}{'' if turn.complete else CUT_OFF}\n")
 
