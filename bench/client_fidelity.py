@@ -66,10 +66,14 @@ ADVICE_SERIES = [
 """Early advice, ten times over, for the yes-but personas: the target counts the share met with a yes-but."""
 
 
+SAMPLING_SEED = 1234
+
+
 async def play(context: AppContext, persona_id: str, script: list[tuple[str, str]] = SCRIPT,
                series: str = "script") -> list[dict]:
     engine = context.begin_session(persona_id)
     engine.voice_reactions = False
+    engine.sampling_seed = SAMPLING_SEED  # runs then differ only where a change reaches (see run 13)
     persona = engine.persona
     judge = FidelityJudge(context.model("rater").embedder)
     await engine.warm_up()

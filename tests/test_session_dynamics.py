@@ -120,6 +120,12 @@ async def test_when_both_drafts_fail_the_one_nearer_the_client_is_kept_without_a
     assert engine.guard_counts == {"rewritten": 1, "failed_twice": 1}
     first, rewrite = server.chat_requests()[-2:]
     assert "seed" not in first.body and isinstance(rewrite.body["seed"], int)  # a draw of its own
+
+    engine.sampling_seed = 7  # as the fidelity bench sets it, so runs can be compared
+    server.chat.extend(["Thanks, I'll try it.", "Yeah, but who'd drive?"])
+    await say(engine, "Have you thought about a carer?")
+    first, rewrite = server.chat_requests()[-2:]
+    assert (first.body["seed"], rewrite.body["seed"]) == (7, 8)
     await context.aclose()
 
 

@@ -130,6 +130,9 @@ class SessionEngine:
         self._system_prompt: str | None = None
         self.voice_reactions = True
         """Whether heads-judged lines get their inner reaction voiced (benches of the client turn it off)."""
+        self.sampling_seed: int | None = None
+        """Benches set one so runs can be compared: every first draft is sampled with it, a rewrite with
+        it plus one. None: first drafts take the engine's own seed, rewrites a random one."""
         self.guard_counts: Counter[str] = Counter()
         """Replies rewritten after failing a guard, those that failed twice, and those shown with a note."""
         self._notes_given: dict[tuple[str, int, str], str] = {}
@@ -341,7 +344,7 @@ class SessionEngine:
                 new_line = False
                 async with aclosing(self.client.stream(
                         self.client_messages(correction), self.persona.sampling,
-                        seed=secrets.randbelow(2**31) if attempt else None)) as stream:
+                        seed=self._seed(attempt))) as stream:
                     async for piece in stream:
                         if line_saved is not None:
                             await line_saved
@@ -435,6 +438,12 @@ class SessionEngine:
             return  # the trainee spoke first: that turn's reply has read it all already
         with suppress(RehearseError):
             await self.client.complete(self.client_messages(upcoming=True), max_tokens=1)
+
+    def _seed(self, attempt: int) -> int | None:
+        """A rewrite must not come back word for word: it gets a draw of its own."""
+        if self.sampling_seed is not None:
+            return self.sampling_seed + attempt
+        return secrets.randbelow(2**31) if attempt else None
 
     def _instructions(self, branch: Branch, index: int) -> str:
         """The hidden text a reply to trainee turn `index` must never recite: its director's notes
