@@ -78,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         importlib.import_module(f"simulator.commands.{name}").add_parser(commands, parents)
     _own_options_first(commands)
+    parser.set_defaults(root_parser=parser)  # for `rehearse completion`, which completes the whole command
     return parser
 
 

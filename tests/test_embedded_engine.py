@@ -333,7 +333,7 @@ def test_parts_that_do_not_add_up_never_become_the_model(tmp_path, wrong):
     spec = fake_spec(PARTS)
     parts = list(PARTS)
     if wrong == "a part is corrupt":
-        parts[1] = b"x" + parts[1][1:]
+        parts[1] = bytes([parts[1][0] ^ 0xFF]) + parts[1][1:]  # always a change (b"x" was one 1 time in 256)
     elif wrong == "a part is missing":
         parts = parts[:2]
     else:

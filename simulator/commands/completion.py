@@ -22,7 +22,5 @@ def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
 def run(context, args: argparse.Namespace) -> int:
     import shtab
 
-    from simulator.cli import build_parser
-
-    sys.stdout.write(shtab.complete(build_parser(), shell=args.shell))
+    sys.stdout.write(shtab.complete(args.root_parser, shell=args.shell))
     return 0
