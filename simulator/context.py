@@ -38,6 +38,12 @@ class AppContext:
 
         return SessionStore(self.settings.transcripts)
 
+    @cached_property
+    def preferences(self):
+        from simulator.storage.preferences import Preferences
+
+        return Preferences(paths.user_data_dir() / "preferences.json")
+
     def model(self, role: str):
         """The chat model for 'client' or 'rater': a configured endpoint, or the embedded engine."""
         if role not in self._models:

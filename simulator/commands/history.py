@@ -8,6 +8,7 @@ import sys
 from datetime import datetime
 from typing import Any
 
+from simulator.storage.search import session_holds
 from simulator.terminal_text import terminal_json, terminal_safe
 
 COLUMNS = ("date", "persona", "trainee", "turns", "empathy", "grade", "gap", "status", "session")
@@ -59,26 +60,6 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)
 
 
-def session_text(session) -> str:
-    """Everything said or written in a session, every branch, for searching."""
-    parts = []
-    for branch in session.branches:
-        for turn in branch.turns:
-            parts += [turn.text, turn.note, turn.appraisal.inner_reaction if turn.appraisal else ""]
-        if branch.form:
-            parts.append(branch.form.comment)
-    return "\n".join(parts)
-
-
-def _holds(store, session_id: str, wanted: str) -> bool:
-    from simulator.errors import StorageError
-
-    try:
-        return wanted in session_text(store.load(session_id)).casefold()
-    except StorageError:
-        return False  # gone or damaged since it was listed; the listing warned about damage
-
-
 def run(context, args: argparse.Namespace) -> int:
     history = context.store.history()
     for problem in history.problems:
@@ -92,7 +73,7 @@ def run(context, args: argparse.Namespace) -> int:
         rows = [row for row in rows
                 if wanted in {name.casefold() for name in (row["trainee"], *row["group"])}]
     if args.grep:
-        rows = [row for row in rows if _holds(context.store, row["id"], args.grep.casefold())]
+        rows = [row for row in rows if session_holds(context.store, row["id"], args.grep)]
     if args.json:
         sys.stdout.write(terminal_json(json.dumps(rows, indent=2, ensure_ascii=False)) + "\n")
     elif rows:
