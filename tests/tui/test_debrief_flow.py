@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.widgets import Static
+
 from simulator.tui.app import RehearseApp
 from simulator.tui.screens.debrief import DebriefScreen
 from simulator.tui.screens.prediction import PredictionScreen
@@ -18,7 +20,10 @@ LONELY = "lonely and unseen"
 
 
 def texts(screen, selector) -> list[str]:
-    return [str(widget.render()) for widget in screen.query(selector)]
+    """The text of each widget the selector matches: a Static's own, a container's Statics' joined."""
+    return [str(widget.render()) if isinstance(widget, Static)
+            else "\n".join(str(s.render()) for s in widget.query(Static))
+            for widget in screen.query(selector)]
 
 
 async def start(pilot):
@@ -96,7 +101,7 @@ async def test_predict_then_debrief_then_try_the_worst_moment_again(server, cont
         await type_and_send(pilot, "Nobody asks how you are.")
         await session.engine.settle()
 
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+e", "y")  # end, and confirm
         await pilot.pause()
         assert isinstance(app.screen, PredictionScreen)
         pickers = list(app.screen.query(ItemPicker))
@@ -111,7 +116,7 @@ async def test_predict_then_debrief_then_try_the_worst_moment_again(server, cont
         assert debrief.engine.branch.prediction.empathy["warmth"] == 4
 
         calibration = texts(debrief, "#calibration")[0]
-        assert "you overrated your empathy by 1 points" in calibration  # predicted 4+4+2+2+2, got 13
+        assert "you overrated your empathy by 1 point" in calibration  # predicted 4+4+2+2+2, got 13
         rows = texts(debrief, "#form-rows")[0]
         assert " 3/4 " in rows and "+1" in rows and "+2" in rows
         feelings = "\n".join(texts(debrief, ".feeling"))

@@ -54,7 +54,13 @@ async def test_pick_a_persona_talk_twice_end_and_see_the_form(server, context_fo
                 assert feeling.feeling not in shown
         assert persona.instructor.notes[:30] not in shown
 
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+e")  # asks first; "n" keeps the session going
+        await pilot.pause()
+        assert "End the session with Dana Whitfield?" in screen_text(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, SessionScreen)
+        await pilot.press("ctrl+e", "y")
         await pilot.pause()
         assert isinstance(app.screen, PredictionScreen)
         shown = screen_text(pilot)
@@ -170,8 +176,13 @@ async def test_the_screens_actions_are_in_the_command_palette(server, context_fo
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.press("enter")
         await pilot.pause()
-        titles = {command.title for command in app.get_system_commands(app.screen)}
-        assert {"End session", "Stay silent", "Retry last line", "Coach/exam", "Stop reply"} <= titles
+        commands = list(app.get_system_commands(app.screen))
+        titles = [command.title for command in commands]
+        # The screen's own actions come first, each with its key; the reply box's editing keys are not actions.
+        assert titles[:6] == ["Stop / leave", "End session", "Stay silent", "Retry last line", "Coach/exam", "Help"]
+        assert "(key: ^e)" in commands[1].help
+        assert not {"Copy", "Cut", "Paste", "Delete", "Delete all", "Focus Next"} & set(titles)
+        assert "Next in seat" not in titles  # a solo session has no hot seat
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"Coach/exam", "enter")
@@ -179,6 +190,33 @@ async def test_the_screens_actions_are_in_the_command_palette(server, context_fo
         assert app.screen.coach is False
 
 
+async def palette_finds(pilot, query: str) -> str:
+    """What the command palette lists for a query typed into it, as a user sees it."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*query)
+    await pilot.pause(0.4)
+    shown = screen_text(pilot)
+    await pilot.press("escape")
+    await pilot.pause()
+    return shown
+
+
+async def test_the_palette_finds_every_screens_actions_and_its_letters_go_into_the_search(server, context_for):
+    app = RehearseApp(context_for(server))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        assert "Workshop" in await palette_finds(pilot, "workshop")
+        assert "History" in await palette_finds(pilot, "history")
+        assert app.screen is home  # the letters went into the palette's search, not to the home screen
+        await pilot.press("h")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        found = await palette_finds(pilot, "export")
+        assert "Export HTML" in found and "(key: ^e)" in found
+        assert "Back" in await palette_finds(pilot, "back")
+        assert app.screen is not home
 async def test_a_line_the_rater_could_not_rate_says_so(server, context_for):
     server.chat.append("Yeah, but she never picks up.")
     server.responders["skills_and_traps"] = lambda body: "no idea"  # not JSON, even when asked again

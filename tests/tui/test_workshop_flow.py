@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.widgets import Static
+
 from simulator.tui.app import RehearseApp
 from simulator.tui.screens.alternatives import AlternativesScreen
 from simulator.tui.screens.debrief import DebriefScreen
@@ -12,7 +14,10 @@ from tests.tui.helpers import screen_text, type_and_send
 
 
 def texts(screen, selector) -> list[str]:
-    return [str(widget.render()) for widget in screen.query(selector)]
+    """The text of each widget the selector matches: a Static's own, a container's Statics' joined."""
+    return [str(widget.render()) if isinstance(widget, Static)
+            else "\n".join(str(s.render()) for s in widget.query(Static))
+            for widget in screen.query(selector)]
 
 
 async def test_three_trainees_rotate_and_each_gets_results(server, context_for):
@@ -51,7 +56,7 @@ async def test_three_trainees_rotate_and_each_gets_results(server, context_for):
         assert [t.by for t in session.engine.branch.turns if t.by] == ["Ana", "Ben", "Cleo"]
         assert session.engine.session.trainee == "Ana, Ben, Cleo"
 
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+e", "y")  # end, and confirm
         await pilot.pause()
         assert "how will Dana Whitfield rate the group?" in screen_text(pilot)
         await pilot.press("enter")

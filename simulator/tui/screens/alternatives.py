@@ -48,9 +48,9 @@ class AlternativesScreen(Screen[None]):
         original = turns[self.index]
         yield Header()
         with VerticalScroll(id="alternatives"):
-            yield Static(f"{self.engine.persona.profile.name}: “{before}”", classes="form-heading")
+            yield Static(Text(f"{self.engine.persona.profile.name}: “{before}”"), classes="form-heading")
             said_by = f"{original.by} said" if original.by else "You said"
-            yield Static(f"{said_by}: “{original.text}”")
+            yield Static(Text(f"{said_by}: “{original.text}”"))
             yield Static("What else could be said here? Type one alternative per line and press Enter; "
                          "Ctrl+R asks the client to rate them all.", classes="hint")
             yield Input(placeholder="An alternative reply…", id="alternative")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
@@ -28,6 +28,7 @@ from simulator.outcomes import feelings_reached, trust_curve
 from simulator.rating.debrief import Moment, best_and_worst
 from simulator.rating.trust import trust_note
 from simulator.rating.workshop_results import PersonResult, person_results
+from simulator.tui.flow import Retry
 from simulator.tui.widgets.score_line import bar
 from simulator.tui.widgets.trust_chart import TrustChart
 
@@ -64,24 +65,46 @@ def people_rows(people: list[PersonResult]) -> Text:
     return text
 
 
+def prediction_gap(gap: int) -> str:
+    if gap == 0:
+        return "you predicted your empathy score exactly"
+    points = f"{abs(gap)} point{'s' if abs(gap) != 1 else ''}"
+    return f"you {'overrated' if gap > 0 else 'underrated'} your empathy by {points}"
+
+
 def moment_text(title: str, moment: Moment) -> Text:
+    """A moment's heading line; its details go in a block of their own, indented as a whole, so a
+    long line keeps its indent when it wraps."""
     text = Text()
     who = f"{moment.by}'s" if moment.by else "your"
     text.append(f"{title}: {who} line {moment.line} ", style="bold")
-    text.append(f"(trust {moment.trust_change:+.1f}, felt understood {moment.appraisal.understood}/4)\n")
-    text.append(f"  You: “{moment.text}”\n")
-    if moment.appraisal.traps:
-        text.append("  Traps: " + ", ".join(t.replace("_", " ") for t in moment.appraisal.traps) + "\n")
-    if moment.appraisal.inner_reaction:
-        text.append(f"  Inside, the client thought: “{moment.appraisal.inner_reaction}”", style="italic")
+    text.append(f"(trust {moment.trust_change:+.1f}, felt understood {moment.appraisal.understood}/4)")
     return text
 
 
-class DebriefScreen(Screen[None]):
+def moment_details(moment: Moment) -> Text:
+    text = Text()
+    text.append(f"You: “{moment.text}”")
+    if moment.appraisal.traps:
+        text.append("\nTraps: " + ", ".join(t.replace("_", " ") for t in moment.appraisal.traps))
+    if moment.appraisal.inner_reaction:
+        text.append(f"\nInside, the client thought: “{moment.appraisal.inner_reaction}”", style="italic")
+    return text
+
+
+class DebriefScreen(Screen[Retry]):
+    """Dismissed with a Retry of the worst moment, or with nothing to go back."""
+
+    HELP = """The client's own form, beside your prediction; the feelings the client had underneath, and
+which of your lines reached them; trust over the session; your best and worst moments. t takes the
+worst moment back to say it another way (this attempt is kept); in a workshop, a collects the
+group's alternatives for it."""
+
     BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("q", "back", "Back", show=False),
         Binding("t", "try_again", "Try the worst moment again"),
-        Binding("a", "alternatives", "Alternatives for the worst moment"),
-        Binding("escape", "app.pop_screen", "Back to clients"),
+        Binding("a", "alternatives", "Group's alternatives"),
     ]
 
     def __init__(self, engine: SessionEngine, form: ClientForm, hot_seat: HotSeat | None = None) -> None:
@@ -107,37 +130,40 @@ class DebriefScreen(Screen[None]):
                          f"({SESSION_AT_RISK_AT} or less flags a session at risk)", id="session-total")
             if branch.prediction:
                 calibration = calibrate(branch.prediction, form)
-                direction = "overrated" if calibration.empathy_gap > 0 else "underrated" if calibration.empathy_gap else "matched"
-                yield Static(f"Your prediction: calibration {calibration.score}/100; you {direction} your empathy "
-                             f"by {abs(calibration.empathy_gap)} points", id="calibration", classes="form-heading")
+                yield Static(f"Your prediction: calibration {calibration.score}/100; "
+                             f"{prediction_gap(calibration.empathy_gap)}", id="calibration", classes="form-heading")
             yield Static(form_rows(form, branch.prediction), id="form-rows")
             yield Static(trust_note(self.engine.session.rater_judge), id="judged-by", classes="hint")
             if self.people:
                 yield Static("The form above is the team's. Each person's lines:", classes="form-heading")
                 yield Static(people_rows(self.people), id="people")
-            yield Static(f"{persona.profile.name} wrote", classes="form-heading")
-            yield Static(f"“{form.comment}”", id="comment")
+            yield Static(Text(f"{persona.profile.name} wrote"), classes="form-heading")
+            yield Static(Text(f"“{form.comment}”"), id="comment")
             if form.low_score_quotes:
                 yield Static("Lines that cost you", classes="form-heading")
                 for quote in form.low_score_quotes:
-                    yield Static(f"{quote.item}: “{quote.quote}”", classes="quote")
+                    yield Static(Text(f"{quote.item}: “{quote.quote}”"), classes="quote")
             yield Static("What the client was feeling underneath", classes="form-heading")
             for reveal in feelings_reached(persona, branch.turns):
                 reached = ", ".join(f"line {line} {touch.value}" for line, touch in reveal.lines) or "never reached"
                 mark = {Touch.ACCURATELY: "✔", Touch.PARTLY: "~", Touch.NONE: "✘"}[reveal.best]
-                yield Static(Text.assemble(
-                    (f"{mark} {reveal.feeling.feeling}", "bold"),
-                    f" (intensity {reveal.feeling.intensity}/5; speakable at trust {reveal.feeling.voice_at_trust}) — "
-                    f"{reached}\n   {reveal.feeling.reason}",
-                ), classes="feeling")
+                with Vertical(classes="feeling"):
+                    yield Static(Text.assemble(
+                        (f"{mark} {reveal.feeling.feeling}", "bold"),
+                        f" (intensity {reveal.feeling.intensity}/5; speakable at trust "
+                        f"{reveal.feeling.voice_at_trust}) — {reached}"))
+                    yield Static(Text(reveal.feeling.reason), classes="details")
             yield Static("Trust over the session (out of 10)", classes="form-heading")
             yield TrustChart(self.curve, id="trust-chart")
-            if self.best:
-                yield Static(moment_text("Best moment", self.best), id="best-moment", classes="moment")
+            for name, moment in (("best", self.best), ("worst", self.worst)):
+                if moment:
+                    with Vertical(id=f"{name}-moment", classes="moment"):
+                        yield Static(moment_text(f"{name.title()} moment", moment))
+                        yield Static(moment_details(moment), classes="details")
             if self.worst:
-                yield Static(moment_text("Worst moment", self.worst), id="worst-moment", classes="moment")
+                group = " Press a to collect the group's alternatives for it." if self.hot_seat else ""
                 yield Static("Press t to try the worst moment again: the session forks there, and this "
-                             "attempt is kept. Press a to collect the group's alternatives for it.", classes="hint")
+                             f"attempt is kept.{group}", classes="hint")
             others = [b for b in self.engine.session.branches if b.form and b is not branch]
             if others:
                 yield Static("Other attempts in this session", classes="form-heading")
@@ -150,6 +176,16 @@ class DebriefScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = f"Debrief: {self.engine.persona.profile.name}"
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "alternatives" and self.hot_seat is None:
+            return False  # alternatives are the group's: a solo trainee retries instead
+        if action in ("try_again", "alternatives") and self.worst is None:
+            return None
+        return True
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
     def action_alternatives(self) -> None:
         from simulator.tui.screens.alternatives import AlternativesScreen
 
@@ -159,13 +195,7 @@ class DebriefScreen(Screen[None]):
         self.app.push_screen(AlternativesScreen(self.engine, self.worst.index))
 
     def action_try_again(self) -> None:
-        from simulator.tui.screens.session import SessionScreen
-
         if self.worst is None:
             self.notify("There is no moment to retry yet.", timeout=3)
             return
-        previous = self.worst.text
-        self.engine.retry_from(self.worst.line)
-        screen = SessionScreen(self.engine, hot_seat=self.hot_seat)
-        self.app.switch_screen(screen)
-        screen.call_after_refresh(screen._restore, previous)
+        self.dismiss(Retry(self.worst.line, self.worst.text))

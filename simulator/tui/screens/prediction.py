@@ -21,7 +21,12 @@ from simulator.errors import RehearseError
 from simulator.tui.widgets.item_picker import ItemPicker
 
 
-class PredictionScreen(Screen[None]):
+class PredictionScreen(Screen[ClientForm]):
+    """Dismissed with the client's form once it is revealed."""
+
+    HELP = """Before the client's form is shown, rate yourself on it as you think the client will:
+the gap between the two is your calibration. The client fills in the real form meanwhile."""
+
     BINDINGS = [
         Binding("enter", "reveal", "Reveal the client's form", priority=True),
     ]
@@ -69,8 +74,6 @@ class PredictionScreen(Screen[None]):
 
     @work(exclusive=True, group="reveal")
     async def reveal(self) -> None:
-        from simulator.tui.screens.debrief import DebriefScreen
-
         self.revealing = True
         self.engine.record_prediction(self.prediction())
         self.query_one("#status", Static).update(f"{self.engine.persona.profile.name} is filling in the form…")
@@ -83,4 +86,4 @@ class PredictionScreen(Screen[None]):
             self.form_task = asyncio.ensure_future(self.engine.end())
             self.revealing = False
             return
-        self.app.switch_screen(DebriefScreen(self.engine, form, self.hot_seat))
+        self.dismiss(form)

@@ -23,6 +23,7 @@ from simulator.engine.session import Redo, SessionEngine
 from simulator.engine.workshop import HotSeat
 from simulator.errors import RehearseError
 from simulator.rating.trust import trust_note
+from simulator.tui.flow import ENDED, SessionOutcome
 from simulator.tui.widgets.appraisal_card import AppraisalCard
 from simulator.tui.widgets.chat_message import ChatMessage
 
@@ -45,19 +46,31 @@ async def _then(first: asyncio.Future, rest: AsyncIterator[str | Redo]) -> Async
         yield piece
 
 
-class SessionScreen(Screen[None]):
+class SessionScreen(Screen[SessionOutcome]):
+    """Dismissed with ENDED (the form comes next), or a SessionOutcome that stepped out (saved, to resume)."""
+
+    HELP = """Type your reply and press Enter; the client answers. In coach mode a card under each of your
+lines says how it landed; in exam mode everything waits for the debrief. Ctrl+R takes your last line
+back to try it another way (the first attempt is kept). Ctrl+E ends the session: you predict the
+client's form, then see it. Esc stops a reply that is coming in, or steps out of the session (it is
+saved; r on the home screen resumes it)."""
+
     # Priority, so they work while the reply box (which has its own ctrl+e and ctrl+t) has focus.
+    # The workshop's keys come first: a narrow footer keeps the first ones.
     BINDINGS = [
+        Binding("ctrl+n", "tap_in", "Next in seat", priority=True),
+        Binding("escape", "escape", "Stop / leave"),
         Binding("ctrl+e", "end_session", "End session", priority=True),
         Binding("ctrl+s", "wait_in_silence", "Stay silent", priority=True),
         Binding("ctrl+r", "retry_turn", "Retry last line", priority=True),
         Binding("ctrl+t", "toggle_mode", "Coach/exam", priority=True),
-        Binding("ctrl+n", "tap_in", "Next in the hot seat", priority=True),
-        Binding("escape", "stop_reply", "Stop reply"),
     ]
 
-    def __init__(self, engine: SessionEngine, coach: bool = True, hot_seat: HotSeat | None = None) -> None:
+    def __init__(self, engine: SessionEngine, coach: bool = True, hot_seat: HotSeat | None = None,
+                 draft: str = "") -> None:
         super().__init__()
+        self.draft = draft
+        """Put in the reply box on opening: the line being retried."""
         self.engine = engine
         self.hot_seat = hot_seat
         """In a workshop: who is speaking now; each line is attributed to them."""
@@ -94,8 +107,14 @@ class SessionScreen(Screen[None]):
         self.query_one("#transcript", VerticalScroll).anchor()  # follow a streaming reply to the end
         self._show_branch()
         self.query_one("#reply", Input).focus()
+        self.restore_draft(self.draft)
         self.set_interval(10.0, self._update_bar)
         self.warm_up()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "tap_in" and self.hot_seat is None:
+            return False  # a solo session has no hot seat to pass
+        return True
 
     # --- what is on screen -----------------------------------------------------------------
 
@@ -251,22 +270,38 @@ class SessionScreen(Screen[None]):
         for message in (said, reply):
             if message.is_attached:
                 await message.remove()
-        self._restore(text)
+        self.restore_draft(text)
         self._status(status)
 
-    def _restore(self, text: str) -> None:
+    def restore_draft(self, text: str) -> None:
+        """Put the trainee's words back in an empty reply box (never over what is typed there)."""
         reply_box = self.query_one("#reply", Input)
         if text and not reply_box.value.strip():
             reply_box.value = text
             reply_box.cursor_position = len(text)
 
-    def action_stop_reply(self) -> None:
+    def action_escape(self) -> None:
+        """Stop the reply coming in; with none coming, offer to step out of the session."""
         if self.busy:
             self.workers.cancel_group(self, "model")
+            return
+        from simulator.tui.screens.confirm import ConfirmScreen
+
+        spoke = any(t.speaker is Speaker.TRAINEE for t in self.engine.branch.turns)
+        kept = ("It stays saved: r on the home screen resumes it." if spoke else
+                "You have not said anything yet, so nothing is kept.")
+        draft = self.query_one("#reply", Input).value.strip()
+        unsent = f" The line in the box (“{draft[:60]}”) waits there too." if draft and spoke else ""
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(SessionOutcome(ended=False, draft=self.query_one("#reply", Input).value))
+
+        self.app.push_screen(ConfirmScreen(f"Step out of the session with {self.client_name}? {kept}{unsent}"),
+                             answered)
 
     def action_tap_in(self) -> None:
         if self.hot_seat is None:
-            self.notify("Not a workshop session: start one with w on the home screen.", timeout=3)
             return
         self.notify(f"{self.hot_seat.tap_in()} takes the hot seat.", timeout=3)
         self._update_bar()
@@ -288,7 +323,7 @@ class SessionScreen(Screen[None]):
         previous = lines[-1].text
         self.engine.retry_from(len(lines))
         self._show_branch()
-        self._restore(previous)
+        self.restore_draft(previous)
         self._status(f"Retrying line {len(lines)}; the first attempt is kept. Edit your line and press Enter.")
 
     # --- the end ---------------------------------------------------------------------------
@@ -300,6 +335,15 @@ class SessionScreen(Screen[None]):
         if not any(t.speaker is Speaker.TRAINEE for t in self.engine.branch.turns):
             self.notify("Say something first: the client can only rate what happened.", timeout=4)
             return
-        from simulator.tui.screens.prediction import PredictionScreen
+        from simulator.tui.screens.confirm import ConfirmScreen
 
-        self.app.switch_screen(PredictionScreen(self.engine, self.hot_seat))
+        draft = self.query_one("#reply", Input).value.strip()
+        unsent = f" The line in the box is not sent: “{draft[:60]}”." if draft else ""
+
+        def answered(end: bool | None) -> None:
+            if end and not self.busy:
+                self.dismiss(ENDED)
+
+        self.app.push_screen(ConfirmScreen(f"End the session with {self.client_name}? {self.client_name} fills in "
+                                           f"the form next; you can still retry lines from the debrief.{unsent}"),
+                             answered)
