@@ -46,7 +46,7 @@ def test_debrief(snap_compare, server, context_for, size):
         await pilot.pause()
         await pilot.press(*"Have you tried asking your sister?", "enter")
         await pilot.app.workers.wait_for_complete()
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+e", "y")  # end, and confirm
         await pilot.pause()
         await pilot.press("enter")
         await pilot.app.workers.wait_for_complete()
@@ -64,6 +64,7 @@ def test_history(snap_compare, isolated_env, size):
     context = AppContext(load_settings({"model": {"base_url": "http://127.0.0.1:8080/v1"}}))
     for day, persona in ((3, "dana-yes-but"), (4, "marcus-hostile"), (5, "lena-silent")):
         context.store.save(make_session(day, persona=persona, predicted=day == 3))
+    context.store.save(make_session(6, persona="tom-silent", ended=False))  # the longest status must fit
     context.store.close()
 
     async def open_history(pilot):

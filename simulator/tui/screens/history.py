@@ -3,6 +3,8 @@ time, and a way to open or export any session."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -11,19 +13,27 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from simulator.domain import EMPATHY_MAX
+from simulator.domain import EMPATHY_MAX, EMPATHY_PASS_AT
 from simulator.errors import RehearseError
+from simulator.storage.search import session_text
 from simulator.tui.widgets.trust_chart import render_chart
 
-COLUMNS = ("date", "client", "trainee", "lines", "empathy", "grade", "gap", "status")
+COLUMNS = ("date", "client", "trainee", "turns", "empathy", "grade", "gap", "status")
 CHART_SESSIONS = 12
 
 
-def row_cells(row: dict, names: dict[str, str]) -> tuple[str, ...]:
+def short_date(started_at: str, one_year: bool) -> str:
+    """"6 Nov 09:00" while every session is from one year, else "2025-11-06": short enough for
+    every column to fit in 80 columns."""
+    when = datetime.fromisoformat(started_at)
+    return f"{when.day} {when:%b %H:%M}" if one_year else f"{when:%Y-%m-%d}"
+
+
+def row_cells(row: dict, names: dict[str, str], one_year: bool = True) -> tuple[str, ...]:
     empathy = f"{row['empathy_total']}/{EMPATHY_MAX}" if row.get("empathy_total") is not None else "—"
     gap = f"{row['calibration_gap']:+d}" if row.get("calibration_gap") is not None else "—"
     trainee = row.get("trainee") or ", ".join(row.get("group") or []) or "—"
-    return (row["started_at"][:16].replace("T", " "), names.get(row["persona_id"], row["persona_id"]), trainee,
+    return (short_date(row["started_at"], one_year), names.get(row["persona_id"], row["persona_id"]), trainee,
             str(row["turns"]), empathy, row.get("grade") or "—", gap, row["status"])
 
 
@@ -33,7 +43,7 @@ def progress_charts(rows: list[dict]) -> Text:
     recent = ended[-CHART_SESSIONS:]
     first = len(ended) - len(recent) + 1
     text = Text()
-    text.append("Empathy per session (out of 20; 19 passes)\n", style="bold")
+    text.append(f"Empathy per session (out of {EMPATHY_MAX}; {EMPATHY_PASS_AT} or more passes)\n", style="bold")
     text.append_text(render_chart([(first + i, r["empathy_total"]) for i, r in enumerate(recent)], high=EMPATHY_MAX,
                                   x_name="no.", y_name="score", note="", empty="No finished sessions yet."))
     gaps = [(first + i, r["calibration_gap"]) for i, r in enumerate(recent) if r.get("calibration_gap") is not None]
@@ -47,20 +57,31 @@ def progress_charts(rows: list[dict]) -> Text:
 
 
 class HistoryScreen(Screen[None]):
+    HELP = """Every saved session, newest first. Type to filter: by client or trainee, and by anything
+said or written in the session. Enter opens a session (its debrief, or it resumes if unfinished).
+Letters always go into the filter; the actions are on other keys."""
+
     BINDINGS = [
-        Binding("e", "export", "Export HTML report"),
-        Binding("escape", "app.pop_screen", "Back"),
+        Binding("escape", "back", "Back"),
+        Binding("ctrl+e", "export", "Export HTML", priority=True),
+        Binding("delete", "delete", "Delete"),
+        Binding("slash", "filter", "Filter", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[dict] = []
+        self.texts: dict[str, str] = {}
+        self.one_year = True
+        """Every session listed is from one year, so the date column leaves the year out."""
+        """Each session's whole text, casefolded, for the filter; filled in after the list shows."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="history-body"):
             with Vertical(id="history-list"):
-                yield Input(placeholder="Filter by client or trainee…", id="history-filter")
+                yield Input(placeholder="Filter: client, trainee, or words said…", id="history-filter",
+                            select_on_focus=False)
                 yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
             yield Static("", id="charts")
         yield Static("", id="status")
@@ -68,19 +89,36 @@ class HistoryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "History and progress"
-        self.query_one("#sessions", DataTable).add_columns(*COLUMNS)
+        table = self.query_one("#sessions", DataTable)
+        table.add_columns(*COLUMNS)
+        table.focus()
         self.load()
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
-        history = self.app.context.store.history()
+        store = self.app.context.store
+        history = store.history()
         self.app.call_from_thread(self._show, history.rows, history.problems)
+        texts = {}
+        for row in history.rows:
+            try:
+                texts[row["id"]] = session_text(store.load(row["id"])).casefold()
+            except RehearseError:
+                continue  # damaged since it was listed: the listing says so
+        self.app.call_from_thread(self._texts_read, texts)
+
+    def _texts_read(self, texts: dict[str, str]) -> None:
+        self.texts = texts
+        query = self.query_one("#history-filter", Input).value
+        if query.strip():
+            self._fill(query)
 
     def _names(self) -> dict[str, str]:
         return {p.id: p.profile.name for p in self.app.context.personas}
 
     def _show(self, rows: list[dict], problems: list[str]) -> None:
         self.rows = rows
+        self.one_year = len({row["started_at"][:4] for row in rows}) <= 1
         self._fill(self.query_one("#history-filter", Input).value)
         self.query_one("#charts", Static).update(progress_charts(rows))
         if problems:
@@ -94,18 +132,29 @@ class HistoryScreen(Screen[None]):
         names = self._names()
         wanted = query.casefold().split()
         for row in self.rows:
-            cells = row_cells(row, names)
-            if all(any(word in cell.casefold() for cell in (cells[1], cells[2], row["persona_id"])) for word in wanted):
+            cells = row_cells(row, names, self.one_year)
+            named = " ".join((cells[1], cells[2], row["persona_id"])).casefold()
+            said = self.texts.get(row["id"], "")
+            if all(word in named or word in said for word in wanted):
                 table.add_row(*cells, key=row["id"])
 
     def on_key(self, event) -> None:
-        """Typing on the table starts filtering, as on the home screen."""
+        """Typing on the table starts filtering, as on the home screen; no letter is an action here."""
         typed = event.character
-        if self.focused is self.query_one("#sessions", DataTable) and typed and typed.isalnum() and typed != "e":
+        if self.focused in (None, self.query_one("#sessions", DataTable)) and typed and typed.isalnum():
             search = self.query_one("#history-filter", Input)
             search.focus()
             search.insert_text_at_cursor(typed)
             event.stop()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#sessions", DataTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#history-filter", Input).focus()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self._fill(event.value)
@@ -120,9 +169,10 @@ class HistoryScreen(Screen[None]):
         self.open(event.row_key.value)
 
     def open(self, session_id: str) -> None:
-        from simulator.tui.screens.debrief import DebriefScreen
-
         row = next(r for r in self.rows if r["id"] == session_id)
+        if session_id in self.app.left_sessions:
+            self.app.open_saved_session(session_id)
+            return
         if row["status"] == "in progress":
             self.notify("That session is open in another Rehearse window.", severity="warning", timeout=5)
             return
@@ -134,7 +184,7 @@ class HistoryScreen(Screen[None]):
         except RehearseError as error:
             self.notify(str(error), title="Cannot open the session", severity="error", timeout=15)
             return
-        self.app.push_screen(DebriefScreen(engine, engine.branch.form))
+        self.app.show_debrief(engine, engine.branch.form)
 
     def action_export(self) -> None:
         session_id = self._selected()
@@ -146,3 +196,35 @@ class HistoryScreen(Screen[None]):
             self.notify(str(error), title="Cannot export", severity="error", timeout=15)
             return
         self.query_one("#status", Static).update(f"Report written to {path} — it opens offline in any browser.")
+
+    def action_delete(self) -> None:
+        from simulator.tui.screens.confirm import ConfirmScreen
+
+        session_id = self._selected()
+        if session_id is None:
+            return
+        row = next(r for r in self.rows if r["id"] == session_id)
+        if row["status"] == "in progress" and session_id not in self.app.left_sessions:
+            self.notify("That session is open in another Rehearse window.", severity="warning", timeout=5)
+            return
+        cells = row_cells(row, self._names(), self.one_year)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(session_id)
+
+        self.app.push_screen(ConfirmScreen(Text(f"Delete the session with {cells[1]} of {cells[0]} ({row['turns']} "
+                                                f"turns), every attempt in it, for good?")), answered)
+
+    def _delete(self, session_id: str) -> None:
+        self.app.forget_left_session(session_id)
+        try:
+            path = self.app.context.store.delete(session_id)
+        except RehearseError as error:
+            self.notify(str(error), title="Not deleted", severity="error", timeout=15)
+            return
+        self.rows = [row for row in self.rows if row["id"] != session_id]
+        self.texts.pop(session_id, None)
+        self._fill(self.query_one("#history-filter", Input).value)
+        self.query_one("#charts", Static).update(progress_charts(self.rows))
+        self.query_one("#status", Static).update(f"Deleted {path}")

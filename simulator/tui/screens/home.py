@@ -67,11 +67,17 @@ def recent_text(rows: list[dict], names: dict[str, str]) -> Text:
 
 
 class HomeScreen(Screen[None]):
+    HELP = """Pick a client to practise with: ↑/↓ and Enter, or type to filter by name, type or tag. Each
+client hides feelings you will only see in the debrief. w sets up a workshop, where several trainees
+take the hot seat in turn; h shows your history and progress; r resumes a session left unfinished."""
+
+    # Priority for Enter: it starts the highlighted client from the list and from the filter box alike.
     BINDINGS = [
-        Binding("i", "install_model", "Install model", show=False),
+        Binding("enter", "start", "Start", priority=True),
+        Binding("r", "resume", "Resume"),
         Binding("w", "workshop", "Workshop"),
-        Binding("h", "history", "History and progress"),
-        Binding("r", "resume", "Resume unfinished", show=False),
+        Binding("h", "history", "History"),
+        Binding("i", "install_model", "Install model"),
         Binding("q", "app.quit", "Quit"),
     ]
 
@@ -81,7 +87,8 @@ class HomeScreen(Screen[None]):
         yield ProgressBar(id="install-progress", show_eta=False)
         with Horizontal(id="home-body"):
             with Vertical(id="gallery"):
-                yield Input(placeholder="Type to filter clients (name, type, tag)…", id="filter")
+                yield Input(placeholder="Type to filter clients (name, type, tag)…", id="filter",
+                            select_on_focus=False)
                 yield OptionList(id="personas")
             with Vertical(id="sidebar"):
                 yield Static(progress_text([]), id="progress")
@@ -111,17 +118,31 @@ class HomeScreen(Screen[None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
             self._show_personas(event.value)
+            self.refresh_bindings()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "resume":
+            return self.resumable is not None
+        if action == "install_model":
+            return bool(getattr(self, "needs_install", False))
+        if action == "start":
+            return self.query_one("#personas", OptionList).option_count > 0 or None
+        return True
+
+    def action_start(self) -> None:
         options = self.query_one("#personas", OptionList)
-        if event.input.id == "filter" and options.option_count:
-            self._begin(options.get_option_at_index(0).id)
+        if options.option_count:
+            option = options.get_option_at_index(options.highlighted or 0)
+            self._begin(option.id)
 
     def on_key(self, event) -> None:
-        """Typing on the gallery starts filtering, so a name can be typed straight away."""
+        """Typing on the gallery starts filtering, so a name can be typed straight away; the letters
+        of the screen's keys act instead, while their action is on offer."""
         options = self.query_one("#personas", OptionList)
         typed = event.character
-        if self.focused is options and typed and typed.isalnum() and typed not in ("q", "i", "w", "r", "h"):
+        acting = {"q": True, "w": True, "h": True, "r": self.resumable is not None,
+                  "i": bool(getattr(self, "needs_install", False))}
+        if self.focused is options and typed and typed.isalnum() and not acting.get(typed, False):
             search = self.query_one("#filter", Input)
             search.focus()
             search.insert_text_at_cursor(event.character)
@@ -131,39 +152,38 @@ class HomeScreen(Screen[None]):
         self._begin(event.option.id)
 
     def _begin(self, persona_id: str) -> None:
-        from simulator.tui.screens.session import SessionScreen
-
-        try:
-            engine = self.app.context.begin_session(persona_id)
-        except RehearseError as error:
-            self.query_one("#status", Static).update(f"Cannot start the session: {error}")
-            self.notify(str(error), title="Cannot start the session", severity="error", timeout=15)
-            return
-        hot_seat = self.app.hot_seat
-        if hot_seat is not None:
-            engine.session.trainee = ", ".join(hot_seat.roster)
-            engine.writer.save_now(engine.session)
-        self.app.push_screen(SessionScreen(engine, hot_seat=hot_seat))
+        if not self.app.begin_session(persona_id):
+            self.query_one("#status", Static).update("Cannot start the session: see the message.")
 
     def action_history(self) -> None:
-        from simulator.tui.screens.history import HistoryScreen
+        self.app.open_history()
 
-        self.app.push_screen(HistoryScreen())
+    @property
+    def resumable(self) -> str | None:
+        """The session r resumes: one stepped out of in this run, else the latest interrupted one."""
+        left = list(self.app.left_sessions)
+        return left[-1] if left else getattr(self, "interrupted", None)
 
     def action_resume(self) -> None:
-        if getattr(self, "interrupted", None):
-            self.app.open_saved_session(self.interrupted)
+        if self.resumable:
+            self.app.open_saved_session(self.resumable)
 
     def action_workshop(self) -> None:
-        from simulator.tui.screens.workshop_setup import WorkshopSetupScreen
+        from simulator.tui.screens.workshop_setup import LEAVE_WORKSHOP, WorkshopSetupScreen
 
         def chosen(seat) -> None:
+            if seat is None:
+                return  # cancelled: nothing changes
+            if seat is LEAVE_WORKSHOP:
+                self.app.hot_seat = None
+                self.sub_title = ""
+                self.notify("Workshop mode is off: sessions are solo again.", timeout=5)
+                return
             self.app.hot_seat = seat
-            self.sub_title = f"workshop: {', '.join(seat.roster)}" if seat else ""
-            if seat:
-                self.notify(f"Workshop with {', '.join(seat.roster)}. Now pick a client.", timeout=5)
+            self.sub_title = f"workshop: {', '.join(seat.roster)}"
+            self.notify(f"Workshop with {', '.join(seat.roster)}. Now pick a client.", timeout=5)
 
-        self.app.push_screen(WorkshopSetupScreen(), chosen)
+        self.app.push_screen(WorkshopSetupScreen(self.app.hot_seat), chosen)
 
     # --- history and progress ----------------------------------------------------------------
 
@@ -178,15 +198,18 @@ class HomeScreen(Screen[None]):
             self.app.call_from_thread(self.query_one("#recent", Static).update, f"History unavailable: {error}")
             return
         names = {p.id: p.profile.name for p in self.app.context.personas}
-        interrupted = sorted((row for row in history.rows if row.get("status") == "interrupted"),
+        left = set(self.app.left_sessions)
+        interrupted = sorted((row for row in history.rows if row.get("status") == "interrupted" or row["id"] in left),
                              key=lambda row: row["started_at"], reverse=True)
         self.interrupted = interrupted[0]["id"] if interrupted else None
-        if self.interrupted:
-            row = interrupted[0]
-            self.app.call_from_thread(
-                self.query_one("#status", Static).update,
-                f"A session with {names.get(row['persona_id'], row['persona_id'])} was left unfinished on "
-                f"{row['started_at'][:16].replace('T', ' ')}. Press r to resume it.")
+        status = ""
+        if self.resumable:
+            row = next((r for r in history.rows if r["id"] == self.resumable), None)
+            if row is not None:
+                status = (f"A session with {names.get(row['persona_id'], row['persona_id'])} was left unfinished on "
+                          f"{row['started_at'][:16].replace('T', ' ')}. Press r to resume it.")
+        self.app.call_from_thread(self.query_one("#status", Static).update, status)
+        self.app.call_from_thread(self.refresh_bindings)
         self.app.call_from_thread(self.query_one("#progress", Static).update, progress_text(history.rows))
         self.app.call_from_thread(self.query_one("#recent", Static).update, recent_text(history.rows, names))
 
@@ -203,6 +226,7 @@ class HomeScreen(Screen[None]):
         text = f"Model: {client}" if client == rater else f"Client: {client}\nRater: {rater}"
         self.query_one("#model-status", Static).update(text)
         self.needs_install = any(not s.ready and s.backend == "embedded" for s in statuses)
+        self.refresh_bindings()
 
     def action_install_model(self) -> None:
         if getattr(self, "needs_install", False):
