@@ -116,6 +116,31 @@ class AppContext:
         replace_file(path, render(session, persona, fmt).encode("utf-8"))
         return path
 
+    def export_room_reports(self, room) -> list:
+        """The leader's export: an HTML report of every finished session of every seat in the room,
+        named after the participant, in the room's reports/; returns the paths written."""
+        import re
+
+        from simulator.storage.atomic import replace_file
+        from simulator.storage.formats import render
+
+        written = []
+        for seat in room.seats():
+            store = seat.store()
+            prefix = re.sub(r"[^A-Za-z0-9]+", "-", seat.name).strip("-").lower() or "unnamed"
+            for row in store.history().rows:
+                if row.get("empathy_total") is None:
+                    continue
+                session = store.load(row["id"])
+                try:
+                    persona = self.personas.get(session.persona_id)
+                except RehearseError:
+                    persona = None
+                path = room.reports / f"{prefix}-{session.id}.html"
+                replace_file(path, render(session, persona, "html").encode("utf-8"))
+                written.append(path)
+        return written
+
     def _discard_unspoken(self) -> None:
         """A session begun here that never got a line of the trainee's (the app closed at once, or
         the first call failed before the line was taken) is not kept as an interrupted session."""

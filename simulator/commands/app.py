@@ -11,6 +11,9 @@ from simulator.errors import ConfigError
 
 def add_parser(commands, parents: list[argparse.ArgumentParser]) -> None:
     parser = commands.add_parser("app", parents=parents, help="open the app (the default)")
+    # Set by `rehearse serve --room` for each browser tab, not by people.
+    parser.add_argument("--room-seat", metavar="FOLDER", help=argparse.SUPPRESS)
+    parser.add_argument("--room-leader", metavar="FOLDER", help=argparse.SUPPRESS)
     parser.set_defaults(run=run)
 
 
@@ -31,5 +34,13 @@ def run(context, args: argparse.Namespace) -> int:
     from simulator.tui.app import RehearseApp
 
     require_terminal("rehearse", "play headless with `rehearse session --persona ID --say TEXT`")
-    RehearseApp(context).run()
+    seat = room = None
+    if getattr(args, "room_seat", None):
+        from pathlib import Path
+
+        from simulator.storage.room import Room, Seat
+
+        seat = Seat(Path(args.room_seat))
+        room = Room(Path(args.room_leader)) if args.room_leader else None
+    RehearseApp(context, seat=seat, room=room).run()
     return 0

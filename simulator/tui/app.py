@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from simulator.engine.persona_reload import PersonaFileWatch
     from simulator.engine.session import SessionEngine
     from simulator.engine.workshop import HotSeat
+    from simulator.storage.room import Room, Seat
 
 
 class RehearseApp(App[None]):
@@ -42,9 +43,14 @@ class RehearseApp(App[None]):
     persona_poll_seconds = 1.0
     """How often `persona try` looks at its file for changes."""
 
-    def __init__(self, context: AppContext, persona_file: Path | None = None, resume: str | None = None) -> None:
+    def __init__(self, context: AppContext, persona_file: Path | None = None, resume: str | None = None,
+                 seat: Seat | None = None, room: Room | None = None) -> None:
         super().__init__()
         self.context = context
+        self.seat = seat
+        """`serve --room`: this tab's seat; its sessions are the only ones this app can reach."""
+        self.room = room
+        """`serve --room`, the leader's tab: the room to show."""
         self.persona_file = persona_file
         """`persona try`: open straight into a session with this file's persona, and reload it on change."""
         self.resume = resume
@@ -69,10 +75,25 @@ class RehearseApp(App[None]):
 
     def on_mount(self) -> None:
         self.push_screen(HomeScreen())
-        if self.persona_file is not None:
+        if self.seat is not None:
+            from simulator.tui.screens.seat_name import SeatNameScreen
+
+            self.push_screen(SeatNameScreen(self.seat.name), self._seated)
+        elif self.persona_file is not None:
             self._try_persona_file(self.persona_file)
         elif self.resume is not None:
             self.open_saved_session(self.resume)
+
+    def _seated(self, name: str) -> None:
+        from dataclasses import replace
+
+        self.seat.set_name(name)
+        self.context.settings = replace(self.context.settings, trainee=name)
+        self.sub_title = f"workshop room · {name}"
+        if self.room is not None:
+            from simulator.tui.screens.room import RoomScreen
+
+            self.push_screen(RoomScreen())
 
     # --- the flow: session → prediction → debrief (→ a retry, another session) ------------------
 
