@@ -54,18 +54,54 @@ def public_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def share_engines(settings):
+    """Start the room's shared engines (one per embedded role) and tell every tab where they are;
+    returns a function that stops them, or None when each tab manages its own model."""
+    import os
+
+    from simulator.errors import RehearseError
+    from simulator.llm.endpoints import room_engines
+
+    shared, engines = room_engines(settings)
+    if shared is None:
+        return None
+    print(f"Loading the local model once for every tab ({', '.join(e.role for e in engines)})…", flush=True)
+    try:
+        for engine in engines:
+            engine.start()
+    except RehearseError as error:
+        for engine in engines:
+            engine.close()
+        print(f"warning: each tab will start its own model: {error}", flush=True)
+        return None
+    shared.start()
+    os.environ.update(shared.environment())  # each tab's process inherits it
+
+    def stop() -> None:
+        shared.stop()
+        for engine in engines:
+            engine.close()
+
+    return stop
+
+
 def run(context, args: argparse.Namespace) -> int:
     from simulator.tui.serve import RoomAccess, serve
 
     url = (args.public_url or public_url(args.host, args.port)).rstrip("/")
-    if not args.room:
-        print(f"Serving Rehearse at {url} — open it in a browser; Ctrl+C stops.", flush=True)
-        serve(app_arguments(args), args.host, args.port, url)
+    stop_engines = share_engines(context.settings)
+    try:
+        if not args.room:
+            print(f"Serving Rehearse at {url} — open it in a browser; Ctrl+C stops.", flush=True)
+            serve(app_arguments(args), args.host, args.port, url)
+            return 0
+        room = RoomAccess.open(context.settings.transcripts)
+        print(f"Workshop room open. Participants join at:\n  {url}{room.join_path()}\n"
+              f"Your leader's view (keep this one to yourself):\n  {url}{room.leader_path()}\n"
+              f"Without the room code a browser is refused. Sessions are kept in {room.room.folder}. "
+              "Ctrl+C stops.", flush=True)
+        serve(app_arguments(args, room=True), args.host, args.port, url, room)
         return 0
-    room = RoomAccess.open(context.settings.transcripts)
-    print(f"Workshop room open. Participants join at:\n  {url}{room.join_path()}\n"
-          f"Your leader's view (keep this one to yourself):\n  {url}{room.leader_path()}\n"
-          f"Without the room code a browser is refused. Sessions are kept in {room.room.folder}. Ctrl+C stops.",
-          flush=True)
-    serve(app_arguments(args, room=True), args.host, args.port, url, room)
-    return 0
+    finally:
+        if stop_engines is not None:
+            stop_engines()

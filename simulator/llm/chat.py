@@ -124,8 +124,12 @@ class ChatModel:
     """Streams replies and fetches schema-checked JSON answers from one endpoint."""
 
     def __init__(self, endpoint: Endpoint, before_request: Callable[[], Awaitable[None]] | None = None,
-                 embedder: Any = None) -> None:
+                 embedder: Any = None, headers: dict[str, str] | None = None, queue_url: str | None = None) -> None:
         self.endpoint = endpoint
+        self.headers = dict(headers or {})
+        """Sent with every request (a room's shared engine: which tab is asking)."""
+        self.queue_url = queue_url
+        """A room's shared engine: where to ask how many requests are ahead of this tab's."""
         self.embedder = embedder
         """The Embedder the rater's heads read lines through (judge 'heads'), else None."""
         self.before_request = before_request
@@ -144,8 +148,18 @@ class ChatModel:
                 api_key=self.endpoint.api_key,
                 timeout=openai.Timeout(self.endpoint.timeout, connect=CONNECT_TIMEOUT),
                 max_retries=0,
+                default_headers=self.headers or None,
             )
         return self._client
+
+    async def queue_ahead(self) -> int | None:
+        """On a room's shared engine: how many requests go before this tab's next one (None when
+        not shared, or when the queue does not answer)."""
+        if self.queue_url is None:
+            return None
+        from simulator.llm.shared import requests_ahead
+
+        return await requests_ahead(self.queue_url)
 
     def _past_deadline(self) -> ModelError:
         return ModelError(f"{self.endpoint.role} model at {self.endpoint.base_url} took longer than "

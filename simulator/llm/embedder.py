@@ -19,8 +19,10 @@ EMBEDDING_TOKENS = 256
 
 class Embedder:
     def __init__(self, base_url: str, model: str, timeout: float = 60.0,
-                 before_request: Callable[[], Awaitable[None]] | None = None, api_key: str = "not-needed") -> None:
+                 before_request: Callable[[], Awaitable[None]] | None = None, api_key: str = "not-needed",
+                 headers: dict[str, str] | None = None) -> None:
         self.base_url = base_url
+        self.headers = dict(headers or {})
         self.model = model
         self.timeout = timeout
         self.before_request = before_request
@@ -34,7 +36,8 @@ class Embedder:
             import openai
 
             self._client = openai.AsyncOpenAI(base_url=self.base_url, api_key=self.api_key, max_retries=1,
-                                              timeout=openai.Timeout(self.timeout, connect=CONNECT_TIMEOUT))
+                                              timeout=openai.Timeout(self.timeout, connect=CONNECT_TIMEOUT),
+                                              default_headers=self.headers or None)
         return self._client
 
     async def embed(self, texts: list[str]) -> list[list[float]]:

@@ -53,12 +53,17 @@ def inner_voice_for(role: str, settings: RoleSettings, bundled: bool) -> str:
 
 
 def bundled_embedder(timeout: float):
-    """An Embedder over the bundled model (the space the rater's heads were trained in), and its engine."""
+    """An Embedder over the bundled model (the space the rater's heads were trained in), and its
+    engine (None when a room's shared engine serves it)."""
     from simulator.errors import ModelError
     from simulator.llm.embedded import EmbeddedEngine
     from simulator.llm.embedder import EMBEDDING_TOKENS, Embedder
     from simulator.llm.model_files import verified_model
+    from simulator.llm.shared import TAB_HEADER, TAB_ID, shared_engine
 
+    shared = shared_engine("embedder")
+    if shared is not None:
+        return Embedder(shared.base_url, shared.model, timeout=timeout, headers={TAB_HEADER: TAB_ID}), None
     try:
         path = verified_model()
     except ModelError as error:
@@ -69,12 +74,27 @@ def bundled_embedder(timeout: float):
     return Embedder(engine.base_url, engine.model_name, timeout=timeout, before_request=engine.ensure_started), engine
 
 
+def _embedded_endpoint(role: str, settings: RoleSettings, base_url: str, model: str, bundled: bool) -> Endpoint:
+    return Endpoint(role=role, base_url=base_url, api_key=LOCAL_PLACEHOLDER_KEY, model=model, backend="embedded",
+                    temperature=settings.temperature, max_tokens=settings.max_tokens, timeout=settings.timeout,
+                    deadline=settings.deadline, max_chars=settings.max_chars,
+                    judge=judge_for(role, settings, bundled), inner_voice=inner_voice_for(role, settings, bundled))
+
+
 def open_chat_model(role: str, settings: RoleSettings, model_path: Path | None):
-    """The role's ChatModel, and the EmbeddedEngines behind it (its owner stops them)."""
+    """The role's ChatModel, and the EmbeddedEngines behind it (its owner stops them). In a tab of
+    `rehearse serve`, the embedded roles use the room's shared engines instead of starting their own."""
+    from simulator.llm.shared import TAB_HEADER, TAB_ID, queue_url, shared_engine
+
     engines = []
     endpoint = endpoint_for(role, settings)
     before_request = None
-    if endpoint is None:
+    headers = queue = None
+    shared = shared_engine(role) if endpoint is None else None
+    if shared is not None:
+        endpoint = _embedded_endpoint(role, settings, shared.base_url, shared.model, shared.bundled)
+        headers, queue = {TAB_HEADER: TAB_ID}, queue_url(shared.base_url)
+    elif endpoint is None:
         from simulator.llm.embedded import EmbeddedEngine
         from simulator.llm.model_files import verified_model
 
@@ -85,17 +105,45 @@ def open_chat_model(role: str, settings: RoleSettings, model_path: Path | None):
         engine = EmbeddedEngine(path, role)
         engines.append(engine)
         before_request = engine.ensure_started
-        endpoint = Endpoint(role=role, base_url=engine.base_url, api_key=LOCAL_PLACEHOLDER_KEY,
-                            model=engine.model_name, backend="embedded", temperature=settings.temperature,
-                            max_tokens=settings.max_tokens, timeout=settings.timeout,
-                            deadline=settings.deadline, max_chars=settings.max_chars,
-                            judge=judge_for(role, settings, _is_bundled(path)),
-                            inner_voice=inner_voice_for(role, settings, _is_bundled(path)))
+        endpoint = _embedded_endpoint(role, settings, engine.base_url, engine.model_name, _is_bundled(path))
     else:
         endpoint = replace(endpoint, judge=judge_for(role, settings, False, endpoint.backend),
                            inner_voice=inner_voice_for(role, settings, False))
     embedder = None
     if endpoint.judge == "heads":
         embedder, engine = bundled_embedder(settings.timeout)
-        engines.append(engine)
-    return ChatModel(endpoint, before_request=before_request, embedder=embedder), engines
+        if engine is not None:
+            engines.append(engine)
+    return ChatModel(endpoint, before_request=before_request, embedder=embedder, headers=headers,
+                     queue_url=queue), engines
+
+
+def room_engines(settings):
+    """`rehearse serve`: one embedded engine per role that runs on the embedded engine (and the
+    embedder, when the rater's heads need it), behind the fair-turns proxy every tab shares. None
+    when no role is embedded or the model is not installed yet (then each tab manages alone)."""
+    from simulator.errors import ModelError
+    from simulator.llm.embedded import EmbeddedEngine
+    from simulator.llm.embedder import EMBEDDING_TOKENS
+    from simulator.llm.model_files import verified_model
+    from simulator.llm.shared import SharedEngines, Upstream
+
+    roles = [role for role in ("client", "rater") if endpoint_for(role, settings.role(role)) is None]
+    if not roles:
+        return None, []
+    if settings.model_path:
+        path = settings.model_path
+        if not path.is_file():
+            return None, []
+    else:
+        try:
+            path = verified_model()
+        except ModelError:
+            return None, []
+    bundled = _is_bundled(path)
+    engines = {role: EmbeddedEngine(path, role) for role in roles}
+    if "rater" in roles and judge_for("rater", settings.rater, bundled) == "heads":
+        engines["embedder"] = EmbeddedEngine(verified_model(), "embedder", n_ctx=EMBEDDING_TOKENS, embedding=True)
+    upstreams = [Upstream(role, engine.base_url, engine.model_name, engine.ensure_started)
+                 for role, engine in engines.items()]
+    return SharedEngines(upstreams, bundled=bundled), list(engines.values())

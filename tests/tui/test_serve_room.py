@@ -52,29 +52,34 @@ def browser() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))  # unsafe: cookies for an IP address
 
 
-async def tab(client: aiohttp.ClientSession, address: str, wanted: str, keys: list[tuple[str, str]] = (),
-              seconds: float = 30) -> str:
-    """Open the app's websocket as the page does; type each key once its cue is on screen; return
-    the screen text once `wanted` shows."""
+async def drive(websocket, wanted: str, keys: list[tuple[str, str]] = (), seconds: float = 30) -> str:
+    """On an open app websocket: type each key once its cue is on screen; return the screen text
+    once `wanted` shows."""
     seen = ""
     pending = list(keys)
-    async with client.ws_connect(f"ws://{address}/ws?width=100&height=30") as websocket:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if pending and pending[0][0] in seen:
-                await websocket.send_json(["stdin", pending.pop(0)[1]])
-                seen = ""
-            if not pending and wanted in seen:
-                break
-            try:
-                message = await websocket.receive(timeout=max(0.1, deadline - time.monotonic()))
-            except asyncio.TimeoutError:
-                break
-            if message.type == aiohttp.WSMsgType.BINARY:
-                seen += ANSI.sub("", message.data.decode("utf-8", "replace"))
-            elif message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                break
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if pending and pending[0][0] in seen:
+            await websocket.send_json(["stdin", pending.pop(0)[1]])
+            seen = ""
+        if not pending and wanted in seen:
+            break
+        try:
+            message = await websocket.receive(timeout=max(0.1, deadline - time.monotonic()))
+        except asyncio.TimeoutError:
+            break
+        if message.type == aiohttp.WSMsgType.BINARY:
+            seen += ANSI.sub("", message.data.decode("utf-8", "replace"))
+        elif message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+            break
     return seen
+
+
+async def tab(client: aiohttp.ClientSession, address: str, wanted: str, keys: list[tuple[str, str]] = (),
+              seconds: float = 30) -> str:
+    """Open the app's websocket as the page does, drive it, and close the tab."""
+    async with client.ws_connect(f"ws://{address}/ws?width=100&height=30") as websocket:
+        return await drive(websocket, wanted, keys, seconds)
 
 
 async def test_without_the_room_code_every_door_is_closed(room):

@@ -36,6 +36,9 @@ MOUNT_AFTER = 0.02
 comes sooner): drawing them first delayed the request by ~10 ms (bench/README.md)."""
 
 
+QUEUE_POLL_SECONDS = 1.0
+
+
 async def _then(first: asyncio.Future, rest: AsyncIterator[str | Redo]) -> AsyncIterator[str | Redo]:
     """The piece already asked for, then the rest of the stream."""
     piece = await first
@@ -232,6 +235,8 @@ saved; r on the home screen resumes it)."""
             mounting = transcript.mount_all([said, reply])
             self._cards[index] = said
             self._status(f"{self.client_name} is answering… (Esc stops)")
+            if not first_piece.done() and self.engine.client.queue_url is not None:
+                self._show_queue_until(first_piece)
             async for piece in _then(first_piece, pieces):
                 if mounting is not None:
                     await mounting
@@ -264,6 +269,19 @@ saved; r on the home screen resumes it)."""
         finally:
             self.busy = False
             self._update_bar()
+
+    @work(exclusive=True, group="queue")
+    async def _show_queue_until(self, first_piece: asyncio.Future) -> None:
+        """A room's shared model: while this tab waits for it, say how many are ahead."""
+        while not first_piece.done():
+            ahead = await self.engine.client.queue_ahead()
+            if first_piece.done():
+                break
+            if ahead:
+                self._status(f"{self.client_name} will answer soon: the room's model has {ahead} "
+                             f"ahead of you. (Esc stops)")
+            await asyncio.sleep(QUEUE_POLL_SECONDS)
+        self._status(f"{self.client_name} is answering… (Esc stops)" if self.busy else "")
 
     async def _take_back(self, said: ChatMessage, reply: ChatMessage, text: str, status: str) -> None:
         """Undo an exchange that did not complete, putting the trainee's words back in the reply box."""
