@@ -72,6 +72,7 @@ class EmbeddedEngine:
         log_path: Path | None = None,
         verbose: bool = False,
         embedding: bool = False,
+        prompt_cache_bytes: int = 0,
     ) -> None:
         self.model_path = Path(model_path)
         self.role = role
@@ -82,6 +83,9 @@ class EmbeddedEngine:
         self.verbose = verbose
         self.embedding = embedding
         """Serve /v1/embeddings (mean pooling over at most n_ctx tokens) instead of chat."""
+        self.prompt_cache_bytes = prompt_cache_bytes
+        """Keep the KV state of this many bytes of past prompts in RAM (llama.cpp's prompt cache),
+        so prompts that take turns (a room's tabs) each resume from their own prefix."""
         self._socket: socket.socket | None = None
         self._port = 0
         self._process: subprocess.Popen[bytes] | None = None
@@ -166,6 +170,8 @@ class EmbeddedEngine:
                     # and allocates n_ctx x vocabulary floats; we never ask for prompt logprobs.
                     "logits_all": False,
                     "verbose": self.verbose,
+                    **({"cache": True, "cache_type": "ram", "cache_size": self.prompt_cache_bytes}
+                       if self.prompt_cache_bytes else {}),
                 },
                 "embedding": self.embedding,
             }

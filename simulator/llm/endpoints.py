@@ -118,10 +118,16 @@ def open_chat_model(role: str, settings: RoleSettings, model_path: Path | None):
                      queue_url=queue), engines
 
 
-def room_engines(settings):
+ROOM_PROMPT_CACHE_BYTES = 1 << 30
+"""Per shared chat engine, when the RAM prompt cache is on (bench/room_load.py --prompt-cache)."""
+
+
+def room_engines(settings, prompt_cache: bool = False):
     """`rehearse serve`: one embedded engine per role that runs on the embedded engine (and the
     embedder, when the rater's heads need it), behind the fair-turns proxy every tab shares. None
-    when no role is embedded or the model is not installed yet (then each tab manages alone)."""
+    when no role is embedded or the model is not installed yet (then each tab manages alone).
+    llama.cpp's RAM prompt cache stays off: with it, two tabs' median first token was slower
+    (bench/README.md, "A workshop room under load")."""
     from simulator.errors import ModelError
     from simulator.llm.embedded import EmbeddedEngine
     from simulator.llm.embedder import EMBEDDING_TOKENS
@@ -141,7 +147,8 @@ def room_engines(settings):
         except ModelError:
             return None, []
     bundled = _is_bundled(path)
-    engines = {role: EmbeddedEngine(path, role) for role in roles}
+    cache = ROOM_PROMPT_CACHE_BYTES if prompt_cache else 0
+    engines = {role: EmbeddedEngine(path, role, prompt_cache_bytes=cache) for role in roles}
     if "rater" in roles and judge_for("rater", settings.rater, bundled) == "heads":
         engines["embedder"] = EmbeddedEngine(verified_model(), "embedder", n_ctx=EMBEDDING_TOKENS, embedding=True)
     upstreams = [Upstream(role, engine.base_url, engine.model_name, engine.ensure_started)

@@ -179,9 +179,12 @@ class SharedEngines:
                 response = web.StreamResponse(status=answer.status, headers={
                     key: value for key, value in answer.headers.items() if key.lower() not in HOP_HEADERS})
                 await response.prepare(request)
-                async for chunk in answer.content.iter_any():
-                    await response.write(chunk)
-                await response.write_eof()
+                try:
+                    async for chunk in answer.content.iter_any():
+                        await response.write(chunk)
+                    await response.write_eof()
+                except ConnectionResetError:
+                    pass  # the tab stopped reading (Esc, a reply cut short): leaving stops the engine's work
                 return response
 
 
