@@ -118,13 +118,15 @@ class AppContext:
 
     def export_room_reports(self, room) -> list:
         """The leader's export: an HTML report of every finished session of every seat in the room,
-        named after the participant, in the room's reports/; returns the paths written."""
+        named after the participant, and an index.html listing them all, in the room's reports/;
+        returns the session reports written."""
         import re
 
         from simulator.storage.atomic import replace_file
         from simulator.storage.formats import render
+        from simulator.storage.room_report import RoomEntry, room_index_html
 
-        written = []
+        written, entries = [], []
         for seat in room.seats():
             store = seat.store()
             prefix = re.sub(r"[^A-Za-z0-9]+", "-", seat.name).strip("-").lower() or "unnamed"
@@ -139,6 +141,11 @@ class AppContext:
                 path = room.reports / f"{prefix}-{session.id}.html"
                 replace_file(path, render(session, persona, "html").encode("utf-8"))
                 written.append(path)
+                entries.append(RoomEntry(seat.name or "(no name)", persona.profile.name if persona else session.persona_id,
+                                         row["started_at"][:16].replace("T", " "), row["empathy_total"],
+                                         row.get("grade") or "", path.name))
+        replace_file(room.reports / "index.html",
+                     room_index_html(f"Workshop room {room.folder.name}", entries).encode("utf-8"))
         return written
 
     def _discard_unspoken(self) -> None:

@@ -64,9 +64,13 @@ async def test_the_leaders_view_lists_named_participants_and_exports_their_finis
         assert "3 participants" in shown  # Ana, Ben and the leader; the tab with no name is not listed
         await pilot.press("ctrl+e")
         await pilot.pause()
-        reports = sorted(path.name for path in room.reports.iterdir())
+        reports = sorted(path.name for path in room.reports.iterdir() if path.name != "index.html")
         assert len(reports) == 2 and reports[0].startswith("ana-") and reports[1].startswith("ben-")
-        assert "2 reports written" in screen_text(pilot)
+        assert "2 reports and index.html written" in screen_text(pilot)
+        index = (room.reports / "index.html").read_text(encoding="utf-8")
+        assert index.index("Ana") < index.index("Marcus Reid") < index.index("Ben") < index.index("Lena Kovač")
+        assert all(f'href="{name}"' in index for name in reports) and "16/20" in index
+        assert "<script" not in index and "http" not in index.replace("http-equiv", "")
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HomeScreen)  # the leader's own practice

@@ -84,4 +84,5 @@ finished session into the room's reports folder."""
             self.notify(str(error), title="Cannot export", severity="error", timeout=15)
             return
         self.query_one("#status", Static).update(
-            f"{len(written)} report{'s' if len(written) != 1 else ''} written to {self.app.room.reports}")
+            f"{len(written)} report{'s' if len(written) != 1 else ''} and index.html written to "
+            f"{self.app.room.reports}")
