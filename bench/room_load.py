@@ -2,9 +2,11 @@
 
 Two set-ups, the way `rehearse serve` runs them:
 - the scripted server (our OpenAI-compatible test server; a first byte after a fixed delay, then
-  the reply), which every session calls directly, as a room pointed at vLLM or Ollama does. The
-  app's added time is each session's first-token time less that of N bare HTTP requests sent at
-  once to the same server;
+  the reply), which every session calls directly, as a room pointed at vLLM or Ollama does. Two
+  measures of the app's added time: the sessions' p95 less the p95 of N bare HTTP requests sent at
+  once (which includes the server slowing under the tabs' other traffic), and the app's own time:
+  per reply, the time from the line to its first piece less the time the server took from reading
+  that request to sending its first piece (the server stamps both);
 - the embedded engine (the bundled model) behind the room's shared-engine proxy: one engine per
   role for all N sessions, tabs served in turn.
 
@@ -68,7 +70,7 @@ async def one_session(number: int, settings: dict, folder: Path, lines: int, bar
     """A tab's session: its lines in turn, each reply's first-token time, and what was saved."""
     context = AppContext(load_settings({**settings, "transcripts": str(folder / f"tab-{number}")},
                                        env=dict(os.environ)))
-    firsts, errors = [], []
+    firsts, errors, stamps = [], [], []
     engine = None
     try:
         for role in ("client", "rater"):
@@ -85,10 +87,12 @@ async def one_session(number: int, settings: dict, folder: Path, lines: int, bar
     await asyncio.to_thread(barrier.wait)  # every tab is open before the first line
     try:
         for line in LINES[:lines] if engine is not None else []:
-            started = time.perf_counter()
+            started, wall_started = time.perf_counter(), time.time()
             first = None
             async for _ in engine.say(line):
-                first = first or time.perf_counter() - started
+                if first is None:
+                    first = time.perf_counter() - started
+                    stamps.append((wall_started, time.time()))
             if first is not None:
                 firsts.append(first)
             await engine.settle()  # the appraisal is in before the next line, as in the app
@@ -103,7 +107,7 @@ async def one_session(number: int, settings: dict, folder: Path, lines: int, bar
         answered = sum(1 for index, turn in enumerate(saved) if turn.speaker.value == "trainee"
                        and index + 1 < len(saved) and saved[index + 1].complete and saved[index + 1].text)
         lost = lines - min(len(said), answered)
-    return {"firsts": firsts, "errors": errors, "lost": lost}
+    return {"firsts": firsts, "errors": errors, "lost": lost, "stamps": stamps, "tab": f"bench-tab-{number}"}
 
 
 def tab_process(number: int, settings: dict, folder: str, lines: int, barrier, results, environment: dict) -> None:
@@ -127,7 +131,7 @@ async def load(n: int, settings: dict, lines: int) -> dict:
         for tab in tabs:
             tab.join()
     firsts = [value for result in collected for value in result["firsts"]]
-    return {"n": n, "firsts": firsts, "errors": sum(len(r["errors"]) for r in collected),
+    return {"n": n, "firsts": firsts, "tabs": collected, "errors": sum(len(r["errors"]) for r in collected),
             "lost": sum(r["lost"] for r in collected), "wall": wall,
             "first_error": next((r["errors"][0] for r in collected if r["errors"]), "")}
 
@@ -140,20 +144,37 @@ async def scripted_rows(counts: list[int], lines: int) -> list[str]:
                     "rater": {"model": "m"}}
         await load(1, settings, 1)  # imports and connection pools warm
         for n in counts:
+            server.requests.clear()
             measured = await load(n, settings, lines)
             raw = []
             for _ in range(lines):
                 raw += await asyncio.gather(*(asyncio.to_thread(raw_first_byte, server.base_url) for _ in range(n)))
             added = percentile(measured["firsts"], 0.95) - percentile(raw, 0.95) if measured["firsts"] else float("nan")
-            rows.append(row("scripted server, direct", measured, f"{added * 1000:+.0f}"))
+            own = app_own_times(measured["tabs"], server.requests)
+            rows.append(row("scripted server, direct", measured, f"{added * 1000:+.0f}",
+                            f"{percentile(own, 0.95) * 1000:.0f}" if own else "–"))
     return rows
+
+
+def app_own_times(tabs: list[dict], requests: list) -> list[float]:
+    """Per reply: the time from the line to its first piece, less the time the server itself took
+    from reading the request to sending that piece: what the app adds, on any load."""
+    own = []
+    for tab in tabs:
+        streams = sorted((r for r in requests if r.streamed and r.headers.get(TAB_HEADER.lower()) == tab["tab"]
+                          and r.first_byte_at), key=lambda r: r.received_at)
+        for said, first in tab["stamps"]:
+            request = next((r for r in streams if r.received_at >= said), None)
+            if request is not None:
+                own.append((first - said) - (request.first_byte_at - request.received_at))
+    return own
 
 
 async def embedded_rows(counts: list[int], lines: int, prompt_cache: bool) -> list[str]:
     settings = load_settings({}, env={})
     shared, engines = room_engines(settings, prompt_cache=prompt_cache)
     if shared is None:
-        return ["| embedded engine | – | – | – | – | – | – | the bundled model is not installed |"]
+        return ["| embedded engine | – | – | – | – | – | – | – | the bundled model is not installed |"]
     for engine in engines:
         engine.start()
     shared.start()
@@ -172,12 +193,12 @@ async def embedded_rows(counts: list[int], lines: int, prompt_cache: bool) -> li
     return rows
 
 
-def row(setup: str, measured: dict, added: str) -> str:
+def row(setup: str, measured: dict, added: str, own: str = "–") -> str:
     firsts = measured["firsts"]
     p50 = f"{statistics.median(firsts) * 1000:.0f}" if firsts else "–"
     p95 = f"{percentile(firsts, 0.95) * 1000:.0f}" if firsts else "–"
     note = measured["first_error"][:80]
-    return (f"| {setup} | {measured['n']} | {p50} | {p95} | {added or '–'} | {measured['errors']} | "
+    return (f"| {setup} | {measured['n']} | {p50} | {p95} | {added or '–'} | {own} | {measured['errors']} | "
             f"{measured['lost']} | {measured['wall']:.1f} s{' · ' + note if note else ''} |")
 
 
@@ -193,8 +214,9 @@ async def main() -> None:
     embedded = [int(value) for value in args.embedded.split(",") if value]
     print(f"Each session says {args.lines} lines to Dana; first-token times are per reply (ms); "
           f"scripted first byte after {SCRIPTED_DELAY * 1000:.0f} ms; {os.cpu_count()} cores")
-    print("| set-up | sessions | first token p50 | p95 | app's added p95 | errors | lost lines | wall |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| set-up | sessions | first token p50 | p95 | p95 less bare requests' p95 | app's own p95 | errors | "
+          "lost lines | wall |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for line in await scripted_rows(counts, args.lines):
         print(line, flush=True)
     if embedded:

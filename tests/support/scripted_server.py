@@ -45,6 +45,10 @@ class RecordedRequest:
     headers: dict[str, str]
     """Header names in lower case."""
     body: dict[str, Any]
+    received_at: float = 0.0
+    """Wall-clock time the request was read (time.time(), comparable across processes)."""
+    first_byte_at: float = 0.0
+    """A streamed reply: when its first piece was sent."""
 
     @property
     def streamed(self) -> bool:
@@ -170,8 +174,10 @@ class ScriptedServer:
                 pass
 
             def _record(self, body: dict[str, Any]) -> None:
+                self.recorded = RecordedRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()},
+                                                body, received_at=time.time())
                 with server._lock:
-                    server.requests.append(RecordedRequest(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body))
+                    server.requests.append(self.recorded)
 
             def _json(self, status: int, payload: Any, headers: dict[str, str] | None = None) -> None:
                 data = json.dumps(payload).encode()
@@ -269,6 +275,8 @@ class ScriptedServer:
                              "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
                     self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
                     self.wfile.flush()
+                    if index == 0:
+                        self.recorded.first_byte_at = time.time()
                     if server.token_delay:
                         time.sleep(server.token_delay)
                 done = {"id": "chatcmpl-scripted", "object": "chat.completion.chunk", "created": int(time.time()),
