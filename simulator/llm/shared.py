@@ -134,8 +134,12 @@ class SharedEngines:
 
     def stop(self) -> None:
         if self._loop is not None and self._runner is not None:
-            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+            asyncio.run_coroutine_threadsafe(self._close(), self._loop).result(10)
             self._loop.call_soon_threadsafe(self._loop.stop)
+
+    async def _close(self) -> None:
+        await self._runner.cleanup()
+        await self._client.close()
 
     def _run(self) -> None:
         self._loop = asyncio.new_event_loop()
