@@ -26,39 +26,65 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture
-def served(server, endpoint_env):
+def start_serving(*flags: str, env: dict[str, str] | None = None, seconds: float = 20):
+    """`rehearse serve` on a free port, once it listens: the process, the port, and what it printed
+    up to "Ctrl+C stops"."""
     port = free_port()
-    process = subprocess.Popen([*rehearse_command(), "serve", "--port", str(port)], cwd=PROJECT_DIR,
-                               env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               start_new_session=True)
-    deadline = time.monotonic() + 20
+    process = subprocess.Popen([*rehearse_command(), "serve", "--port", str(port), *flags], cwd=PROJECT_DIR,
+                               env=env or dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, start_new_session=True)
+    printed = ""
+    deadline = time.monotonic() + seconds
+    while "Ctrl+C stops" not in printed and time.monotonic() < deadline:
+        printed += process.stdout.readline()
     while time.monotonic() < deadline:
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
             break
         except OSError:
             time.sleep(0.2)
-    yield f"127.0.0.1:{port}"
+    return process, port, printed
+
+
+def stop_serving(process: subprocess.Popen) -> None:
     os.killpg(process.pid, 15)
-    process.wait(timeout=10)
+    process.wait(timeout=20)
+
+
+@pytest.fixture
+def served(server, endpoint_env):
+    process, port, _ = start_serving()
+    yield f"127.0.0.1:{port}"
+    stop_serving(process)
+
+
+async def drive(websocket, wanted: str, keys: list[tuple[str, str]] = (), seconds: float = 30) -> str:
+    """On an open app websocket (the page's protocol): type each key once its cue is on screen;
+    return the screen text once `wanted` shows."""
+    seen = ""
+    pending = list(keys)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if pending and pending[0][0] in seen:
+            await websocket.send_json(["stdin", pending.pop(0)[1]])
+            seen = ""
+        if not pending and wanted in seen:
+            break
+        try:
+            message = await websocket.receive(timeout=max(0.1, deadline - time.monotonic()))
+        except asyncio.TimeoutError:
+            break
+        if message.type == aiohttp.WSMsgType.BINARY:
+            seen += ANSI.sub("", message.data.decode("utf-8", "replace"))
+        elif message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+            break
+    return seen
 
 
 async def read_screen(address: str, wanted: str, seconds: float = 30) -> str:
-    seen = ""
     async with aiohttp.ClientSession() as client:
         async with client.ws_connect(f"ws://{address}/ws?width=100&height=30") as websocket:
-            deadline = time.monotonic() + seconds
-            while wanted not in seen and time.monotonic() < deadline:
-                try:
-                    message = await websocket.receive(timeout=deadline - time.monotonic())
-                except asyncio.TimeoutError:
-                    break
-                if message.type == aiohttp.WSMsgType.BINARY:
-                    seen += ANSI.sub("", message.data.decode("utf-8", "replace"))
-                elif message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                    break
-    return seen
+            return await drive(websocket, wanted, seconds=seconds)
 
 
 async def test_the_served_app_draws_the_home_screen(served):

@@ -5,74 +5,31 @@ nothing of the internet."""
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from simulator.storage.room import Room
-from tests.conftest import PROJECT_DIR, rehearse_command
 from tests.test_history import make_session
-from tests.tui.test_serve import ANSI, free_port
+from tests.tui.test_serve import drive, start_serving, stop_serving
 
 
 @pytest.fixture
 def room(server, endpoint_env):
-    port = free_port()
-    process = subprocess.Popen([*rehearse_command(), "serve", "--room", "--port", str(port)], cwd=PROJECT_DIR,
-                               env=dict(os.environ), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
-    printed = ""
-    deadline = time.monotonic() + 20
-    while "Ctrl+C stops" not in printed and time.monotonic() < deadline:
-        printed += process.stdout.readline()
+    process, port, printed = start_serving("--room")
     join = re.search(r"(http://\S+/\?room=[\w-]+)\n", printed)
     leader = re.search(r"(http://\S+/\?room=[\w-]+&leader=[\w-]+)", printed)
     folder = re.search(r"Sessions are kept in (\S+)\. ", printed)
     assert join and leader and folder, printed
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
     yield {"address": f"127.0.0.1:{port}", "join": join.group(1), "leader": leader.group(1),
            "room": Room(Path(folder.group(1)))}
-    os.killpg(process.pid, 15)
-    process.wait(timeout=10)
+    stop_serving(process)
 
 
 def browser() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))  # unsafe: cookies for an IP address
-
-
-async def drive(websocket, wanted: str, keys: list[tuple[str, str]] = (), seconds: float = 30) -> str:
-    """On an open app websocket: type each key once its cue is on screen; return the screen text
-    once `wanted` shows."""
-    seen = ""
-    pending = list(keys)
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if pending and pending[0][0] in seen:
-            await websocket.send_json(["stdin", pending.pop(0)[1]])
-            seen = ""
-        if not pending and wanted in seen:
-            break
-        try:
-            message = await websocket.receive(timeout=max(0.1, deadline - time.monotonic()))
-        except asyncio.TimeoutError:
-            break
-        if message.type == aiohttp.WSMsgType.BINARY:
-            seen += ANSI.sub("", message.data.decode("utf-8", "replace"))
-        elif message.type in (aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-            break
-    return seen
 
 
 async def tab(client: aiohttp.ClientSession, address: str, wanted: str, keys: list[tuple[str, str]] = (),

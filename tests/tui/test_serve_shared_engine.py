@@ -4,18 +4,14 @@ tab's sessions use those engines (the tiny test model, plumbing only)."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
 
 from simulator.llm import model_files
 from simulator.llm.shared import SHARED_ENV
-from tests.conftest import PROJECT_DIR, rehearse_command
-from tests.tui.test_serve import free_port
-from tests.tui.test_serve_room import browser, drive
+from tests.tui.test_serve import drive, start_serving, stop_serving
+from tests.tui.test_serve_room import browser
 
 
 def descendants(root: int) -> dict[int, tuple[str, str, int]]:
@@ -44,23 +40,10 @@ def descendants(root: int) -> dict[int, tuple[str, str, int]]:
 
 @pytest.fixture
 def served_on_the_tiny_model(isolated_env):
-    port = free_port()
     env = dict(os.environ, REHEARSE_MODEL_PATH=str(model_files.tiny_model_path()))
-    process = subprocess.Popen([*rehearse_command(), "serve", "--port", str(port)], cwd=PROJECT_DIR, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    printed = ""
-    deadline = time.monotonic() + 90
-    while "Ctrl+C stops" not in printed and time.monotonic() < deadline:
-        printed += process.stdout.readline()
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            break
-        except OSError:
-            time.sleep(0.2)
+    process, port, printed = start_serving(env=env, seconds=90)
     yield f"127.0.0.1:{port}", process, printed
-    os.killpg(process.pid, 15)
-    process.wait(timeout=20)
+    stop_serving(process)
 
 
 async def test_every_tab_uses_the_servers_one_engine_per_role(served_on_the_tiny_model):
