@@ -6,7 +6,7 @@ files) — never the prompt that wrote it. The rater judges each line with its h
 the state moves as it would; inner reactions are not voiced (they do not reach the client).
 
     .venv/bin/python bench/client_fidelity.py [--personas dana-yes-but ...] [--replies out.jsonl]
-        [--dry X] [--temperature T]
+        [--dry X] [--temperature T] [--prefill on|off]
 
 Prints, per 100 client replies: in character for the archetype, therapy-speak, role flips, hidden
 feelings disclosed before their trust, hidden text echoed, replies repeated, guard notes shown,
@@ -84,7 +84,7 @@ async def play(context: AppContext, persona_id: str, script: list[tuple[str, str
         earlier = [t.text for t in engine.branch.turns if t.speaker is Speaker.CLIENT]
         held_back = engine.guard_counts["held_back"]
         started = time.perf_counter()
-        first = rewritten_at = None
+        first = first_model = rewritten_at = None
         draft: list[str] = []
         first_draft = ""
         async for piece in engine.say(line, silence=not line):
@@ -93,6 +93,10 @@ async def play(context: AppContext, persona_id: str, script: list[tuple[str, str
                 rewritten_at, first_draft, draft = now, "".join(draft), []
                 continue
             first = first or now
+            # An opener is shown at once; the model's own first token is the piece after it.
+            if rewritten_at is None and first_model is None and not (not draft and engine.last_opening
+                                                                      and piece == engine.last_opening):
+                first_model = now
             draft.append(piece)
         ended = time.perf_counter()
         reply = engine.branch.turns[-1]
@@ -109,7 +113,9 @@ async def play(context: AppContext, persona_id: str, script: list[tuple[str, str
             "problems": list(verdict.problems), "yes_but": verdict.yes_but, "note": reply.note,
             "held_back": engine.guard_counts["held_back"] > held_back,
             "first_draft": first_draft, "first_draft_problems": list(first_verdict.problems),
-            "first_token_s": round((first or ended) - started, 3), "rewrite_s": round(ended - rewritten_at, 3)
+            "opening": engine.last_opening,
+            "first_word_s": round((first or ended) - started, 3),
+            "first_token_s": round((first_model or ended) - started, 3), "rewrite_s": round(ended - rewritten_at, 3)
             if rewritten_at else 0.0,
             "echoed": echoes(reply.text, instructions), "repeated": repeats(reply.text, earlier),
             "early_disclosure": any(p.startswith("said '") for p in verdict.problems),
@@ -155,15 +161,23 @@ def report(every_row: list[dict]) -> None:
         print(f"Rewrites: {len(rewrites)} of {len(rows)} replies, median {statistics.median(rewrites):.2f} s extra")
     first = [r["first_token_s"] for r in rows if r["turn"] <= 10]
     worst = max(rows, key=lambda r: r["first_token_s"])
-    print(f"Client's first token, turns 1-10 of every persona: median {statistics.median(first):.2f} s "
+    print(f"Client model's first token, turns 1-10 of every persona: median {statistics.median(first):.2f} s "
           f"(target ≤ 1.0), slowest {worst['first_token_s']:.2f} s ({worst['persona']} turn {worst['turn']}; "
           f"target ≤ 1.5 at every turn); {os.cpu_count()} cores")
+    opened = [r for r in rows if r.get("opening")]
+    if opened:
+        shown = [r["first_word_s"] for r in rows if r["turn"] <= 10]
+        print(f"Replies started from a persona's opener: {len(opened)} of {len(rows)}; the first words on "
+              f"screen, turns 1-10: median {statistics.median(shown):.2f} s, slowest {max(shown):.2f} s")
 
 
-async def main(persona_ids: list[str], replies: Path | None, temperature: float | None = None) -> None:
+async def main(persona_ids: list[str], replies: Path | None, temperature: float | None = None,
+               prefill: str | None = None) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REHEARSE_", "OPENAI_"))}
     if temperature is not None:
         env["REHEARSE_CLIENT_TEMPERATURE"] = str(temperature)
+    if prefill is not None:
+        env["REHEARSE_CLIENT_PREFILL"] = prefill
     context = AppContext(load_settings({"transcripts": tempfile.mkdtemp()}, env=env))
     ids = persona_ids or sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "personas").glob("*.yaml"))
     rows = []
@@ -194,9 +208,11 @@ if __name__ == "__main__":
     parser.add_argument("--dry", type=float, help="the DRY multiplier for personas that set none (default: the engine's)")
     parser.add_argument("--temperature", type=float, help="the client's temperature for personas that set none "
                                                           "(default: the client role's, 0.8)")
+    parser.add_argument("--prefill", choices=("on", "off"),
+                        help="start replies from the personas' openers (default: the client role's; on for the embedded engine)")
     args = parser.parse_args()
     if args.dry is not None:
         import simulator.llm.chat
 
         simulator.llm.chat.DEFAULT_DRY_MULTIPLIER = args.dry
-    asyncio.run(main(args.personas, args.replies, args.temperature))
+    asyncio.run(main(args.personas, args.replies, args.temperature, args.prefill))

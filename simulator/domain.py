@@ -91,6 +91,13 @@ class ExampleExchange:
     client: str
 
 
+OPENER_MOMENTS = ("advice", "reassurance", "judging", "reflection_low_trust", "reflection_high_trust",
+                  "question", "silence", "strange")
+"""The moments a persona's openers are written for: the trainee's line just gave advice, reassured,
+judged, reflected (before or after trust has grown), asked, said nothing, or said something strange
+for a therapist (a line aimed at the simulator)."""
+
+
 @dataclass(frozen=True)
 class ClientBrief:
     """What only the client (and the rater playing the client) knows."""
@@ -101,6 +108,9 @@ class ClientBrief:
     what_backfires: tuple[str, ...] = ()
     speech_examples: tuple[str, ...] = ()
     example_exchanges: tuple[ExampleExchange, ...] = ()
+    openers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Moment (one of OPENER_MOMENTS) -> a few first words in the client's voice. A model that can
+    continue a reply it is handed starts from one of them, already in the client's stance."""
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,11 @@ class RoleSettings:
     """Rater only: the client's unspoken thought on the coach card — 'chosen' (picked by what the
     line was judged to do; nothing to generate) or 'model' (the rater model writes it).
     Unset: 'chosen' on the bundled model, whose own thoughts were a therapist's words; 'model' on any other."""
+    prefill: str | None = None
+    """Client only: 'on' hands the model the first words of each reply (one of the persona's
+    openers, in the client's stance) for it to carry on; 'off' lets it write every word. 'on' needs an
+    endpoint that continues a final assistant message: the embedded engine, vLLM, llama.cpp's
+    llama-server. Unset: 'on' on the embedded engine, 'off' on any other."""
 
 
 ROLE_DEFAULTS = {
@@ -86,6 +91,7 @@ class Settings:
 ROLE_KEYS = {f.name for f in fields(RoleSettings)}
 JUDGES = ("heads", "logprobs", "ask")
 INNER_VOICES = ("chosen", "model")
+PREFILLS = ("on", "off")
 TOP_KEYS = {"transcripts", "personas", "trainee", "model_path", "model", *ROLES}
 RANGES: dict[str, tuple[float, float]] = {"temperature": (0.0, 2.0), "max_tokens": (1, 100_000),
                                           "timeout": (0.1, 3600.0), "deadline": (1.0, 7200.0),
@@ -236,6 +242,10 @@ def _coerce(role: str, key: str, value: Any, dotted: str, where: str) -> Any:
     if key == "inner_voice" and value not in INNER_VOICES:
         raise ConfigError(f"{where}: {dotted} must be one of {', '.join(INNER_VOICES)}, got {value!r}",
                           "use 'chosen' (a thought picked by the judgement) or 'model' (the rater model writes it)")
+    if key == "prefill" and value not in PREFILLS:
+        raise ConfigError(f"{where}: {dotted} must be one of {', '.join(PREFILLS)}, got {value!r}",
+                          "use 'on' (the model carries on from the persona's openers; needs an endpoint "
+                          "that continues a final assistant message) or 'off'")
     if key == "base_url":
         _check_url(value, dotted, where)
     return value

@@ -132,3 +132,37 @@ async def test_a_personas_sampling_goes_with_its_replies(server, backend):
     assert [piece async for piece in model.stream([{"role": "user", "content": "Hi"}], Sampling(dry_multiplier=0))]
     assert "dry_multiplier" not in server.chat_requests()[-1].body
     await model.aclose()
+
+
+@pytest.mark.parametrize("prefill", [True, False])
+async def test_an_opening_is_given_first_and_handed_to_an_endpoint_that_carries_replies_on(server, prefill):
+    from dataclasses import replace
+
+    model = ChatModel(replace(model_for(server).endpoint, prefill=prefill))
+    server.chat.append(" but that never works for me.")
+    pieces = [piece async for piece in model.stream([{"role": "user", "content": "Try a walk?"}], opening="Yeah,")]
+    await model.aclose()
+    body = server.chat_requests()[-1].body
+    if prefill:
+        assert pieces[0] == "Yeah,"
+        assert "".join(pieces) == "Yeah, but that never works for me."
+        assert body["messages"][-1] == {"role": "assistant", "content": "Yeah,"}
+        assert (body["continue_final_message"], body["add_generation_prompt"]) == (True, False)
+    else:  # a server that may not carry a reply on is asked as before
+        assert "".join(pieces) == " but that never works for me."
+        assert body["messages"] == [{"role": "user", "content": "Try a walk?"}]
+        assert "continue_final_message" not in body
+
+
+async def test_an_opening_already_shown_does_not_hide_why_the_server_failed(server):
+    from dataclasses import replace
+
+    model = ChatModel(replace(model_for(server).endpoint, prefill=True, timeout=2.0))
+    server.chat.append(Fault(status=404))
+    pieces = []
+    with pytest.raises(ModelError) as raised:
+        async for piece in model.stream([{"role": "user", "content": "Hi"}], opening="Right."):
+            pieces.append(piece)
+    await model.aclose()
+    assert pieces == ["Right."]
+    assert "cut off" not in raised.value.what

@@ -411,3 +411,22 @@ def test_the_dry_penalty_stops_a_reply_said_before_from_coming_back_word_for_wor
     assert reply() == said  # the loop a small model falls into
     rewritten = reply(dry_multiplier=2.0)
     assert rewritten != said and longest_run_of(rewritten) < 6
+
+
+@needs_engine
+async def test_a_reply_handed_its_first_words_is_carried_on_not_started_again(engine):
+    """With the first words of the reply the model would give anyway, the engine carries on from
+    them (the same greedy words follow) instead of opening a new reply after them."""
+    messages = [{"role": "user", "content": "Say hello to me and ask how I am."}]
+    model = ChatModel(endpoint(engine, temperature=0.0, max_tokens=16, prefill=True))
+    try:
+        whole = "".join([piece async for piece in model.stream(messages)])
+        opening = whole.split(" ")[0]
+        assert opening and len(whole) > len(opening) + 3, whole
+        pieces = [piece async for piece in model.stream(messages, opening=opening)]
+    finally:
+        await model.aclose()
+    assert pieces[0] == opening
+    carried_on = "".join(pieces)
+    shorter = min(len(whole), len(carried_on)) - 4  # max_tokens counts only the words written
+    assert carried_on[:shorter] == whole[:shorter]

@@ -254,3 +254,22 @@ def test_a_catchphrase_closing_every_reply_is_a_repeat_but_a_silent_clients_is_n
     assert check_reply("I tried that, but she doesn't listen.", DANA, (), earlier=earlier, state=GUARDED).passed
     assert check_reply("*shrugs* I don't know.", TOM, (), earlier=["*looks down* I don't know."],
                        state=GUARDED).passed
+
+
+@pytest.mark.parametrize("reply", ["Yeah? Based on what?", "Yes? And what would you know about it?",
+                                   "*leans back* Yeah? So what."])
+def test_a_sarcastic_yeah_is_not_agreeing(reply):
+    assert "agreed at once, for a client who pushes back" not in check_reply(
+        reply, MARCUS, (), state=HiddenState(trust=1, resistance=7)).problems
+
+
+def test_an_opener_that_comes_back_is_not_a_repeat_but_what_the_model_adds_can_be():
+    earlier = ["Never thought of that. You don't know me."]
+    state = HiddenState(trust=1, resistance=7)
+    fresh = "Never thought of that. Nobody in here has ever met my kid."
+    assert "repeated an earlier reply" in check_reply(fresh, MARCUS, (), earlier=earlier, state=state).problems
+    assert "repeated an earlier reply" not in check_reply(fresh, MARCUS, (), earlier=earlier, state=state,
+                                                          opening="Never thought of that.").problems
+    again = "Never thought of that. You don't know me."
+    assert "repeated an earlier reply" in check_reply(again, MARCUS, (), earlier=earlier, state=state,
+                                                      opening="Never thought of that.").problems

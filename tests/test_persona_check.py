@@ -74,6 +74,12 @@ CORPUS = {
     "deep-nesting": (b"id: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nest", 1),
     "todo-left": (VALID.replace("feeling: lonely and unseen", "feeling: 'TODO: a feeling'").encode(),
                   "client.hidden_feelings[1].feeling: is still a TODO placeholder", line_of(VALID, "    - feeling: lonely")),
+    "opener-moment-misspelt": (VALID.replace('    advice: ["Yeah, but"', '    advise: ["Yeah, but"').encode(),
+                               "client.openers.advise: unknown key — did you mean 'advice'?",
+                               line_of(VALID, '    advice: ["Yeah, but"')),
+    "opener-not-text": (re.sub(r'    advice: \[.*\]', "    advice: 3", VALID).encode(),
+                        "client.openers.advice: must be a list of text lines, not a number",
+                        line_of(VALID, '    advice: ["Yeah, but"')),
     "huge": (b"# " + b"x" * (MAX_FILE_BYTES + 10) + b"\n", "keep persona files under 256 KiB", 1),
 }
 
@@ -117,8 +123,9 @@ def test_few_hidden_feelings_and_probes_are_warnings_that_strict_turns_into_fail
     path.write_text(text, encoding="utf-8")
     check = check_persona_file(path)
     assert check.valid
-    # (cut with the feelings, her example exchanges are missing too)
-    assert {p.field for p in check.problems} == {"client.hidden_feelings", "instructor.probes", "client.example_exchanges"}
+    # (cut with the feelings, her example exchanges and openers are missing too)
+    assert {p.field for p in check.problems} == {"client.hidden_feelings", "instructor.probes", "client.example_exchanges",
+                                                 "client.openers"}
     assert all(p.warning for p in check.problems)
     report = check_paths([path])
     assert report.passed() and not report.passed(strict=True)
@@ -202,3 +209,13 @@ if sys.platform != "win32":
             assert "cannot read the file" in check_persona_file(path).lines()[0]
         finally:
             path.chmod(0o600)
+
+
+def test_an_opener_that_says_too_much_is_a_warning(tmp_path):
+    long = "Yeah, but you have no idea how many times I have heard that one"
+    path = tmp_path / "dana-yes-but.yaml"
+    path.write_text(VALID.replace('    advice: ["Yeah, but"', f'    advice: ["{long}"'), encoding="utf-8")
+    check = check_persona_file(path)
+    assert check.valid
+    [problem] = check.problems
+    assert problem.warning and problem.field == "client.openers.advice[0]" and "runs to 14 words" in problem.what

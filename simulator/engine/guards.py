@@ -65,10 +65,10 @@ ACCEPTS_ADVICE = re.compile(
 )
 AGREES = re.compile(
     r"^(?:\s*\*[^*\n]*\*)?\s*(yes|yeah|yep|true|that'?s (so )?(true|right)|it'?s true|it is true|you'?re right|"
-    r"i know|i agree|it does|it is|i think so|exactly|absolutely|you'?re correct|i understand( that| your| you)?)\b(?![,.]?\s+but\b)(?!,?\s*yeah,? but\b)",
+    r"i know|i agree|it does|it is|i think so|exactly|absolutely|you'?re correct|i understand( that| your| you)?)\b(?![,.]?\s+but\b)(?!,?\s*yeah,? but\b)(?!\s*\?)",
     re.IGNORECASE,
 )
-"""A reply that opens by agreeing (not with a "yes, but")."""
+"""A reply that opens by agreeing (not with a "yes, but", nor a sarcastic "Yeah? Based on what?")."""
 GESTURE = re.compile(r"\*([^*\n]+)\*")
 NARRATED_INSIDE = re.compile(
     r"\b(feels?|feeling|reflects?|realis|realiz|thinks?|decides?|wonders?|tries to|starts to|"
@@ -220,20 +220,25 @@ def check_reply(
     earlier: list[str] | None = None,
     state: HiddenState | None = None,
     line: str = "",
+    opening: str = "",
 ) -> GuardResult:
     """Judge a reply. `instructions` is the hidden text the client was given but must never recite;
     `earlier` are the client's replies so far, which it must not say again word for word; `state`
     (trust and resistance now) holds back gratitude, agreement and long answers the archetype's
-    client would not give yet; `line` is the therapist's, which the reply must not say back."""
+    client would not give yet; `line` is the therapist's, which the reply must not say back.
+    `opening` is the reply's first words when they were the persona's opener, not the model's: an
+    opener comes back by design, so only what the model wrote after it can repeat or copy."""
     problems = []
     unquoted = QUOTED.sub(" ", reply)
     if instructions and echoes(reply, instructions):
         problems.append("repeated its instructions")
     archetype = persona.profile.archetype
-    if earlier and (repeats(reply, earlier, whole_from=4 if archetype in TERSE else 1, short_may_recur=1)
-                    or archetype not in TERSE and repeats_a_sentence(reply, earlier)):
+    written = reply[len(opening):] if opening and reply.startswith(opening) else reply
+    if earlier and written.strip() and (
+            repeats(written, earlier, whole_from=4 if archetype in TERSE else 1, short_may_recur=1)
+            or archetype not in TERSE and repeats_a_sentence(written, earlier)):
         problems.append("repeated an earlier reply")
-    if repeats(reply, examples_of(persona), COPY_WORDS):
+    if repeats(written, examples_of(persona), COPY_WORDS):
         problems.append("copied an example word for word")
     if line and repeats(reply, [line], PARROT_WORDS):
         problems.append("said the therapist's line back")

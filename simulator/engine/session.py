@@ -30,6 +30,7 @@ from simulator.engine import hidden_state
 from simulator.engine.directions import behaviour_now, holding_gesture, reaction_to, reply_length
 from simulator.engine.guards import SERIOUS, GuardResult, badness, check_reply, correction_note, hidden_text
 from simulator.engine.off_task import looks_off_task
+from simulator.engine.openers import choose_opening, opener_moment
 from simulator.errors import ModelError, RehearseError
 from simulator.llm.chat import ChatModel, Message
 from simulator.prompts import PromptRenderer
@@ -133,6 +134,8 @@ class SessionEngine:
         self.sampling_seed: int | None = None
         """Benches set one so runs can be compared: every first draft is sampled with it, a rewrite with
         it plus one. None: first drafts take the engine's own seed, rewrites a random one."""
+        self.last_opening = ""
+        """The opener the latest reply (or its rewrite) started from; "" when the model wrote it all."""
         self.guard_counts: Counter[str] = Counter()
         """Replies rewritten after failing a guard, those that failed twice, and those shown with a note."""
         self._notes_given: dict[tuple[str, int, str], str] = {}
@@ -328,6 +331,9 @@ class SessionEngine:
         # The client plays from the latest appraised state; an appraisal still running applies next turn.
         state = self.state
         instructions = self._instructions(self.branch, trainee_index)
+        moment = opener_moment(state, () if silence else traps_heard(text), silence=silence,
+                               strange=turn.off_task, question="?" in text)
+        replies_before = [t.text for t in self.branch.turns if t.speaker is Speaker.CLIENT]
         correction = ""
         note = ""
         branch = self.branch
@@ -342,9 +348,11 @@ class SessionEngine:
             for attempt in range(2):
                 pieces = []
                 new_line = False
+                opening = self.last_opening = choose_opening(self.persona, moment, replies_before, trainee_index,
+                                                             attempt) if self.client.endpoint.prefill else ""
                 async with aclosing(self.client.stream(
                         self.client_messages(correction), self.persona.sampling,
-                        seed=self._seed(attempt))) as stream:
+                        seed=self._seed(attempt), opening=opening)) as stream:
                     async for piece in stream:
                         if line_saved is not None:
                             await line_saved
@@ -375,7 +383,7 @@ class SessionEngine:
                                      "say your line again; if it keeps happening, try another client model")
                 earlier = [turn.text for turn in branch.turns if turn.speaker is Speaker.CLIENT]
                 verdict = check_reply(reply, self.persona, hidden_state.unspeakable(self.persona, state), instructions,
-                                      earlier, state, turn.text)
+                                      earlier, state, turn.text, opening=opening)
                 if verdict.passed:
                     break
                 if attempt == 0:

@@ -47,6 +47,9 @@ class Endpoint:
     questions read from the endpoint's logprobs) or 'ask' (the model answers each question); a
     declared capability of the endpoint, recorded with each session."""
     inner_voice: str = "model"
+    prefill: bool = False
+    """Client only: the endpoint carries on a reply whose first words it is handed (a last
+    assistant message, with vLLM's `continue_final_message`), so a persona's opener can start it."""
     """Rater only: 'chosen' (the client's thought picked by the judgement) or 'model' (written by the model)."""
     deadline: float = 300.0
     """Seconds one whole answer may take; `timeout` bounds each wait within it."""
@@ -237,17 +240,28 @@ class ChatModel:
         return options
 
     async def stream(self, messages: list[Message], sampling: Sampling | None = None,
-                     seed: int | None = None) -> AsyncIterator[str]:
+                     seed: int | None = None, opening: str = "") -> AsyncIterator[str]:
         """The reply, piece by piece as the model writes it; `sampling` is the persona's own, `seed`
-        asks for a draw of its own (a rewrite must not come back word for word).
+        asks for a draw of its own (a rewrite must not come back word for word). On an endpoint that
+        takes a prefill, `opening` is the reply's first words, given at once, and the model carries
+        on from them; elsewhere it is ignored.
 
         A stream that ends without the server saying it finished was cut off: that is an error,
         not a short reply.
         """
         model = await self.model_name()
+        opening = opening if self.endpoint.prefill else ""
+        if opening:
+            # vLLM's names; llama.cpp's server continues a final assistant message of itself.
+            messages = [*messages, {"role": "assistant", "content": opening}]
+            continuation = {"continue_final_message": True, "add_generation_prompt": False}
+        else:
+            continuation = {}
         request = self._request(model, messages, stream=True, **self.sampling_options(sampling),
-                                **({"seed": seed} if seed is not None else {}))
+                                **({"seed": seed} if seed is not None else {}), **continuation)
         deadline = asyncio.get_running_loop().time() + self.endpoint.deadline
+        if opening:
+            yield opening
         stream = await self._call(lambda: self._create(request), deadline)
         chunks = aiter(stream)
         received = 0

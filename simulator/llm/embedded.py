@@ -329,9 +329,22 @@ def _grammar_schema(schema: Any) -> Any:
     return spelled
 
 
+CONTINUATION_FIELDS = ("continue_final_message", "add_generation_prompt")
+"""vLLM's request fields for carrying on a reply from its given first words."""
+
+
+def _continues_final_message(body: dict[str, Any]) -> bool:
+    """Whether a request asks the model to carry on its last (assistant) message; takes the fields out."""
+    wanted = body.pop("continue_final_message", False) is True
+    body.pop("add_generation_prompt", None)
+    messages = body.get("messages")
+    last = messages[-1] if isinstance(messages, list) and messages else None
+    return wanted and isinstance(last, dict) and last.get("role") == "assistant" and isinstance(last.get("content"), str)
+
+
 def _accept_json_schema(app: Any) -> Any:
     """ASGI middleware that lets chat completions take OpenAI's structured-output response_format,
-    and llama.cpp's `dry_*` sampling fields (see dry.py)."""
+    llama.cpp's `dry_*` sampling fields (see dry.py) and vLLM's `continue_final_message`."""
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] != "POST" or not scope["path"].endswith("/chat/completions"):
@@ -353,8 +366,9 @@ def _accept_json_schema(app: Any) -> Any:
             pass  # the app answers malformed JSON with its own 422
         else:
             if isinstance(data, dict):
-                asked = any(key.startswith("dry_") for key in data)
+                asked = any(key.startswith("dry_") or key in CONTINUATION_FIELDS for key in data)
                 REQUESTED_DRY.set(DrySettings.from_request(data))  # the app's own model would drop them
+                REQUESTED_CONTINUATION.set(_continues_final_message(data))
                 if _openai_response_format(data) or asked:
                     body = json.dumps(data).encode()
         headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"content-length"]
@@ -434,6 +448,27 @@ def _sample_with_dry() -> None:
     llama_cpp.Llama.create_chat_completion = create_chat_completion
 
 
+REQUESTED_CONTINUATION: contextvars.ContextVar[bool] = contextvars.ContextVar("requested_continuation", default=False)
+"""Whether the request being served carries on its final assistant message."""
+
+
+def _continue_final_message() -> None:
+    """Have the model's chat template end a continued request's prompt inside the last assistant
+    message (its first words), where the model carries on, instead of opening a new one."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    plain = Jinja2ChatFormatter.__call__
+
+    def render(formatter: Any, *, messages: list[dict[str, Any]], **kwargs: Any) -> Any:
+        if not REQUESTED_CONTINUATION.get() or not messages or messages[-1].get("role") != "assistant":
+            return plain(formatter, messages=messages, **kwargs)
+        formatted = plain(formatter, messages=messages[:-1], **kwargs)
+        formatted.prompt += messages[-1]["content"]
+        return formatted
+
+    Jinja2ChatFormatter.__call__ = render
+
+
 def _serve(config: dict[str, Any]) -> None:
     _die_with_parent(config["parent_pid"], config["pdeathsig"])
     sock = socket.socket(fileno=config["fd"])
@@ -451,6 +486,7 @@ def _serve(config: dict[str, Any]) -> None:
         model_settings=[ModelSettings(**config["model"])],
     )
     _sample_with_dry()
+    _continue_final_message()
     server = uvicorn.Server(uvicorn.Config(_accept_json_schema(app), log_level="warning", timeout_keep_alive=30))
     server.run(sockets=[sock])
 

@@ -52,6 +52,14 @@ def inner_voice_for(role: str, settings: RoleSettings, bundled: bool) -> str:
     return settings.inner_voice or ("chosen" if bundled else "model")
 
 
+def prefill_for(role: str, settings: RoleSettings, backend: str) -> bool:
+    """Whether the client's replies start from a persona's opener: the setting, else on the
+    embedded engine only (other servers may not continue a final assistant message)."""
+    if role != "client":
+        return False
+    return (settings.prefill or ("on" if backend == "embedded" else "off")) == "on"
+
+
 def bundled_embedder(timeout: float):
     """An Embedder over the bundled model (the space the rater's heads were trained in), and its
     engine (None when a room's shared engine serves it)."""
@@ -78,7 +86,8 @@ def _embedded_endpoint(role: str, settings: RoleSettings, base_url: str, model: 
     return Endpoint(role=role, base_url=base_url, api_key=LOCAL_PLACEHOLDER_KEY, model=model, backend="embedded",
                     temperature=settings.temperature, max_tokens=settings.max_tokens, timeout=settings.timeout,
                     deadline=settings.deadline, max_chars=settings.max_chars,
-                    judge=judge_for(role, settings, bundled), inner_voice=inner_voice_for(role, settings, bundled))
+                    judge=judge_for(role, settings, bundled), inner_voice=inner_voice_for(role, settings, bundled),
+                    prefill=prefill_for(role, settings, "embedded"))
 
 
 def open_chat_model(role: str, settings: RoleSettings, model_path: Path | None):
@@ -108,7 +117,8 @@ def open_chat_model(role: str, settings: RoleSettings, model_path: Path | None):
         endpoint = _embedded_endpoint(role, settings, engine.base_url, engine.model_name, _is_bundled(path))
     else:
         endpoint = replace(endpoint, judge=judge_for(role, settings, False, endpoint.backend),
-                           inner_voice=inner_voice_for(role, settings, False))
+                           inner_voice=inner_voice_for(role, settings, False),
+                           prefill=prefill_for(role, settings, endpoint.backend))
     embedder = None
     if endpoint.judge == "heads":
         embedder, engine = bundled_embedder(settings.timeout)

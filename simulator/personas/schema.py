@@ -17,6 +17,7 @@ from typing import Any
 
 from simulator.domain import (
     EXAMPLE_MOMENTS,
+    OPENER_MOMENTS,
     Archetype,
     ClientBrief,
     ExampleExchange,
@@ -37,7 +38,7 @@ MIN_PROBES = 2
 
 VISIBLE_KEYS = ("id", "name", "age", "archetype", "difficulty", "tags", "situation", "opening_lines")
 CLIENT_KEYS = ("speaking_style", "hidden_feelings", "what_helps", "what_backfires", "speech_examples",
-               "example_exchanges")
+               "example_exchanges", "openers")
 INSTRUCTOR_KEYS = ("notes", "probes")
 CARD_KEYS = ("creator", "character_version", "system_prompt", "post_history_instructions", "character_book",
              "extensions")
@@ -45,6 +46,7 @@ TOP_KEYS = (*VISIBLE_KEYS, "client", "sampling", "instructor", "card")
 FEELING_KEYS = ("feeling", "intensity", "reason", "voice_at_trust")
 EXCHANGE_KEYS = ("moment", "therapist", "client")
 MAX_EXAMPLE_WORDS = 60
+MAX_OPENER_WORDS = 8
 SAMPLING_RANGES = {"temperature": (0.0, 2.0), "top_p": (0.01, 1.0), "presence_penalty": (-2.0, 2.0),
                    "frequency_penalty": (-2.0, 2.0), "repeat_penalty": (0.5, 2.0),
                    "dry_multiplier": (0.0, 5.0)}
@@ -163,9 +165,46 @@ def _client_brief(fields: FieldReader, data: Mapping[str, Any]) -> ClientBrief |
         fields.warn("client.what_helps", "is empty",
                     "say what lets this client soften, or the model will not know how to reward good replies")
     exchanges = _example_exchanges(fields, data, feelings)
-    if any(value is None for value in values.values()) or len(feelings) != len(entries) or exchanges is None:
+    openers = _openers(fields, data, feelings)
+    if (any(value is None for value in values.values()) or len(feelings) != len(entries) or exchanges is None
+            or openers is None):
         return None
-    return ClientBrief(hidden_feelings=tuple(feelings), example_exchanges=exchanges, **values)
+    return ClientBrief(hidden_feelings=tuple(feelings), example_exchanges=exchanges, openers=openers, **values)
+
+
+def _openers(fields: FieldReader, data: Mapping[str, Any],
+             feelings: list[HiddenFeeling]) -> dict[str, tuple[str, ...]] | None:
+    """The client's openers: a few first words per moment, short, in the client's voice, reciting no
+    hidden feeling. Optional: without them every reply is the model's from its first word."""
+    if data.get("openers") is None:
+        fields.warn("client.openers", "is missing",
+                    "add two or three first words per moment (" + ", ".join(OPENER_MOMENTS) + "): a model "
+                    "that continues a reply starts from them, already in this client's stance")
+        return {}
+    section = fields.mapping(data.get("openers"), "client.openers", OPENER_MOMENTS)
+    openers: dict[str, tuple[str, ...]] = {}
+    for moment in OPENER_MOMENTS:
+        if moment not in section:
+            continue
+        where = f"client.openers.{moment}"
+        texts = fields.texts(section, moment, where)
+        if texts is None:
+            return None
+        for index, text in enumerate(texts):
+            if len(text.split()) > MAX_OPENER_WORDS:
+                fields.warn(f"{where}[{index}]", f"runs to {len(text.split())} words",
+                            f"keep it to {MAX_OPENER_WORDS} or fewer: it is the start of a reply, the model says the rest")
+            for feeling in feelings:
+                if feeling.feeling.lower() in text.lower():
+                    fields.warn(f"{where}[{index}]", f"recites the hidden feeling '{feeling.feeling}'",
+                                "start in the client's everyday words; the feeling is for the trainee to find")
+        if texts:
+            openers[moment] = texts
+    missing = [moment for moment in OPENER_MOMENTS if moment not in openers]
+    if missing:
+        fields.warn("client.openers", "has none for " + ", ".join(f"'{m}'" for m in missing),
+                    "add two or three first words for each, so the model starts those replies in this client's stance")
+    return openers
 
 
 def _example_exchanges(fields: FieldReader, data: Mapping[str, Any],
@@ -278,6 +317,8 @@ def persona_to_data(persona: Persona, card: Mapping[str, Any] | None = None) -> 
             **({"example_exchanges": [
                 {"moment": e.moment, **({"therapist": e.therapist} if e.therapist else {}), "client": e.client}
                 for e in client.example_exchanges]} if client.example_exchanges else {}),
+            **({"openers": {moment: list(texts) for moment, texts in client.openers.items()}}
+               if client.openers else {}),
         },
         **({"sampling": {key: value for key, value in vars(persona.sampling).items() if value is not None}}
            if any(value is not None for value in vars(persona.sampling).values()) else {}),

@@ -156,6 +156,15 @@ client:
     - moment: question
       therapist: "What was the hardest moment of this week?"
       client: "Dunno. All of it, really."
+  openers:               # first words per moment; the model carries on from one, so it starts in this client's stance
+    advice: ["Yeah, maybe.", "*looks away*", "That's not really"]
+    reassurance: ["People keep saying that.", "You don't know that.", "*shrugs*"]
+    judging: ["*goes quiet*", "Right. So it's me.", "That's not fair."]
+    reflection_low_trust: ["...I guess.", "*shrugs*", "Maybe."]
+    reflection_high_trust: ["*quiet for a moment*", "...Yeah.", "It's just"]
+    question: ["Dunno.", "*thinks*", "I mean,"]
+    silence: ["*fidgets*", "...What?", "*looks at the floor*"]
+    strange: ["What?", "*frowns*", "That's a weird thing to say."]
 
 # --- Instructor only: never in the client's prompt --------------------------------------
 instructor:

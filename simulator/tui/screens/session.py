@@ -235,17 +235,29 @@ saved; r on the home screen resumes it)."""
             mounting = transcript.mount_all([said, reply])
             self._cards[index] = said
             self._status(f"{self.client_name} is answering… (Esc stops)")
-            if not first_piece.done() and self.engine.client.queue_url is not None:
-                self._show_queue_until(first_piece)
-            async for piece in _then(first_piece, pieces):
-                if mounting is not None:
-                    await mounting
-                    mounting = None
-                    transcript.scroll_end(animate=False)
-                if isinstance(piece, Redo):
-                    reply.set_text("")
-                    continue
-                reply.append(piece)
+            # The model's own first words: an opener the engine hands the model is shown before them.
+            model_started = asyncio.get_running_loop().create_future()
+            if first_piece.done() and not self._only_the_opening(first_piece):
+                model_started.set_result(None)
+            if not model_started.done() and self.engine.client.queue_url is not None:
+                self._show_queue_until(model_started)
+            shown_any = False
+            try:
+                async for piece in _then(first_piece, pieces):
+                    if mounting is not None:
+                        await mounting
+                        mounting = None
+                        transcript.scroll_end(animate=False)
+                    if not model_started.done() and (shown_any or piece != self.engine.last_opening):
+                        model_started.set_result(None)
+                    shown_any = True
+                    if isinstance(piece, Redo):
+                        reply.set_text("")
+                        continue
+                    reply.append(piece)
+            finally:
+                if not model_started.done():
+                    model_started.set_result(None)
             if mounting is not None:
                 await mounting
             final = self.engine.branch.turns[-1]
@@ -270,12 +282,17 @@ saved; r on the home screen resumes it)."""
             self.busy = False
             self._update_bar()
 
+    def _only_the_opening(self, first_piece: asyncio.Future) -> bool:
+        """Whether the piece already come is the opener the engine gave, not the model's words."""
+        return (not first_piece.cancelled() and first_piece.exception() is None
+                and bool(self.engine.last_opening) and first_piece.result() == self.engine.last_opening)
+
     @work(exclusive=True, group="queue")
-    async def _show_queue_until(self, first_piece: asyncio.Future) -> None:
+    async def _show_queue_until(self, model_started: asyncio.Future) -> None:
         """A room's shared model: while this tab waits for it, say how many are ahead."""
-        while not first_piece.done():
+        while not model_started.done():
             ahead = await self.engine.client.queue_ahead()
-            if first_piece.done():
+            if model_started.done():
                 break
             if ahead:
                 self._status(f"{self.client_name} will answer soon: the room's model has {ahead} "

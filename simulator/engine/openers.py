@@ -1,0 +1,51 @@
+"""The first words of the client's reply, for a model that carries on from them.
+
+Told in a note to push back, the bundled 1.5B model still drifts into a grateful, cooperative
+client; a reply that already starts "Yeah, but" or "*scoffs*" goes on in that stance. Which
+opening fits follows from what the trainee's line just did (the director's ear) and the hidden
+state: the same moments the state note and cue speak to (directions.py). The persona file holds the
+words (`client.openers`); without them, or once the client opens up and the moment asks for no
+stance, the model writes the reply from its first word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from simulator.domain import HiddenState, Persona
+from simulator.engine.directions import HIGH_RESISTANCE, OPEN_AT_TRUST
+
+RECENT_REPLIES = 3
+"""An opening that began one of the client's last few replies is not used again yet."""
+
+
+def opener_moment(state: HiddenState, heard: Sequence[str], *, silence: bool, strange: bool, question: bool) -> str:
+    """Which of the persona's openers fit this line, or "" when the client answers freely:
+    strange lines and silences first, then the traps heard, then a question or a reflection."""
+    guarded = state.trust < OPEN_AT_TRUST
+    if strange:
+        return "strange"
+    if silence:
+        return "silence"
+    if "early_advice" in heard:
+        return "advice" if guarded or state.resistance >= HIGH_RESISTANCE else ""
+    if "judging" in heard:
+        return "judging" if guarded else ""
+    if "reassurance" in heard:
+        return "reassurance" if guarded else ""
+    if question:
+        return "question" if guarded else ""
+    return "reflection_low_trust" if guarded else "reflection_high_trust"
+
+
+def choose_opening(persona: Persona, moment: str, earlier_replies: Sequence[str], turn: int, attempt: int = 0) -> str:
+    """One of the persona's openers for `moment`, turning through them from one turn to the next
+    (`turn`) and taking another for a rewrite (`attempt`), skipping any that began one of the last
+    few replies; "" when the persona has none for it."""
+    openers = persona.client.openers.get(moment, ()) if moment else ()
+    if not openers:
+        return ""
+    recent = [reply.strip().lower() for reply in earlier_replies[-RECENT_REPLIES:]]
+    fresh = [text for text in openers if not any(reply.startswith(text.lower()) for reply in recent)]
+    pool = fresh or list(openers)
+    return pool[(turn + attempt) % len(pool)]

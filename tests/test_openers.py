@@ -1,0 +1,103 @@
+"""The first words of the client's reply: which moment a line is, which opener fits, and a session
+that hands them to a client model that carries replies on."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.domain import HiddenState
+from simulator.engine.openers import choose_opening, opener_moment
+from simulator import paths
+from simulator.personas.loader import load_library
+
+GUARDED, OPENED = HiddenState(trust=2, resistance=8), HiddenState(trust=8, resistance=2)
+
+
+@pytest.mark.parametrize(("state", "heard", "kind", "moment"), [
+    (GUARDED, ("early_advice",), {}, "advice"),
+    (OPENED, ("early_advice",), {}, ""),  # open and unresisting: the client may take it up
+    (HiddenState(trust=7, resistance=6), ("early_advice",), {}, "advice"),
+    (GUARDED, ("reassurance",), {}, "reassurance"),
+    (GUARDED, ("judging", "reassurance"), {}, "judging"),
+    (OPENED, ("judging",), {}, ""),
+    (GUARDED, (), {"question": True}, "question"),
+    (OPENED, (), {"question": True}, ""),
+    (GUARDED, (), {}, "reflection_low_trust"),
+    (OPENED, (), {}, "reflection_high_trust"),
+    (GUARDED, (), {"silence": True}, "silence"),
+    (OPENED, ("early_advice",), {"strange": True}, "strange"),
+])
+def test_each_line_is_met_at_its_moment(state, heard, kind, moment):
+    flags = {"silence": False, "strange": False, "question": False, **kind}
+    assert opener_moment(state, heard, **flags) == moment
+
+
+def dana():
+    return load_library([paths.BUILTIN_PERSONAS_DIR]).get("dana-yes-but")
+
+
+def test_openers_turn_over_and_one_that_began_a_recent_reply_waits():
+    persona = dana()
+    advice = persona.client.openers["advice"]
+    assert len(advice) >= 2
+    chosen = {choose_opening(persona, "advice", [], turn) for turn in range(len(advice))}
+    assert chosen == set(advice)
+    first = choose_opening(persona, "advice", [], 0)
+    # The rewrite of a reply takes another opening.
+    assert choose_opening(persona, "advice", [], 0, attempt=1) != first
+    # An opening that began one of the last replies is not used again yet, whatever the turn.
+    recent = [f"{first} it never works."]
+    assert all(choose_opening(persona, "advice", recent, turn) != first for turn in range(6))
+    assert choose_opening(persona, "", [], 0) == ""
+
+
+def test_a_persona_without_openers_gets_none():
+    from dataclasses import replace
+
+    persona = dana()
+    bare = replace(persona, client=replace(persona.client, openers={}))
+    assert choose_opening(bare, "advice", [], 0) == ""
+
+
+def test_every_built_in_persona_has_openers_for_every_moment_in_its_own_words():
+    from simulator.domain import OPENER_MOMENTS
+
+    for persona in load_library([paths.BUILTIN_PERSONAS_DIR]):
+        assert set(persona.client.openers) == set(OPENER_MOMENTS), persona.id
+        for texts in persona.client.openers.values():
+            assert len(set(texts)) == len(texts) >= 2
+            assert all(0 < len(text.split()) <= 8 for text in texts)
+            for feeling in persona.client.hidden_feelings:
+                assert not any(feeling.feeling.lower() in text.lower() for text in texts), persona.id
+
+
+async def test_a_session_starts_the_reply_from_an_opener_on_an_endpoint_that_carries_on(server, isolated_env):
+    import os
+
+    from simulator.context import AppContext
+    from simulator.settings import load_settings
+
+    context = AppContext(load_settings({"model": {"base_url": server.base_url}, "client": {"prefill": "on"}},
+                                       env=dict(os.environ)))
+    engine = context.begin_session("dana-yes-but")
+    server.chat.append(" my sister lives three hundred miles away.")
+    pieces = [piece async for piece in engine.say("Have you thought about asking your sister to help?")]
+    request = server.chat_requests()[-1].body
+    opening = request["messages"][-1]
+    assert opening["role"] == "assistant" and opening["content"] in engine.persona.client.openers["advice"]
+    assert request["continue_final_message"] is True
+    assert pieces[0] == opening["content"]  # shown at once, before the model's first word
+    reply = engine.branch.turns[-1].text
+    assert reply == opening["content"] + " my sister lives three hundred miles away."
+    await context.aclose()
+
+
+async def test_by_default_an_endpoint_is_not_handed_an_opener(server, context_for):
+    context = context_for(server)
+    engine = context.begin_session("dana-yes-but")
+    server.chat.append("Yeah, but my sister lives three hundred miles away.")
+    async for _ in engine.say("Have you thought about asking your sister to help?"):
+        pass
+    request = server.chat_requests()[-1].body
+    assert request["messages"][-1]["role"] == "system" and "continue_final_message" not in request
+    await context.aclose()
