@@ -202,6 +202,8 @@ def test_the_fidelity_judge_wants_a_yes_but_to_advice_and_no_apology_from_a_host
     assert judge_reply("OK, I'll ask her sister. That sounds like a good idea.", DANA, GUARDED, advice=True).problems == (
         "accepted a suggestion while still resisting", "took advice without a yes-but")
     assert judge_reply("Yeah, but she lives two hours away.", DANA, GUARDED, advice=True).yes_but is True
+    assert judge_reply("*laughs* Great idea, except she doesn't drive.", DANA, GUARDED, advice=True).yes_but is True
+    assert judge_reply("Tried that already. Problem is, Mum won't go.", DANA, GUARDED, advice=True).yes_but is True
     assert judge_reply("Sorry, I didn't mean to snap.", MARCUS, GUARDED).problems == (
         "apologised before trusting the therapist",)
     assert judge_reply("Sorry, I didn't mean to snap.", MARCUS, OPEN).in_character
@@ -273,3 +275,15 @@ def test_an_opener_that_comes_back_is_not_a_repeat_but_what_the_model_adds_can_b
     again = "Never thought of that. You don't know me."
     assert "repeated an earlier reply" in check_reply(again, MARCUS, (), earlier=earlier, state=state,
                                                       opening="Never thought of that.").problems
+
+
+@pytest.mark.parametrize(("reply", "opening", "stopped"), [
+    ("Mm-hm, right, so basically", "Mm-hm, right, so basically", True),
+    ("Yeah, but", "Yeah, but", True),
+    ("Save it.", "Save it.", False),
+    ("*stares back*", "*stares back*", False),
+    ("Yeah, but she never picks up.", "Yeah, but", False),
+])
+def test_a_reply_that_stops_at_an_unfinished_opener_is_rewritten(reply, opening, stopped):
+    problems = check_reply(reply, MARCUS, (), state=HiddenState(trust=1, resistance=7), opening=opening).problems
+    assert ("stopped at its first words" in problems) is stopped

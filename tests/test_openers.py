@@ -36,7 +36,7 @@ def dana():
     return load_library([paths.BUILTIN_PERSONAS_DIR]).get("dana-yes-but")
 
 
-def test_openers_turn_over_and_one_that_began_a_recent_reply_waits():
+def test_openers_turn_over_and_come_back_only_once_all_have_been_used():
     persona = dana()
     advice = persona.client.openers["advice"]
     assert len(advice) >= 2
@@ -45,9 +45,12 @@ def test_openers_turn_over_and_one_that_began_a_recent_reply_waits():
     first = choose_opening(persona, "advice", [], 0)
     # The rewrite of a reply takes another opening.
     assert choose_opening(persona, "advice", [], 0, attempt=1) != first
-    # An opening that began one of the last replies is not used again yet, whatever the turn.
-    recent = [f"{first} it never works."]
-    assert all(choose_opening(persona, "advice", recent, turn) != first for turn in range(6))
+    # An opening that began a reply earlier in the session waits while others are fresh, whatever the turn.
+    earlier = [f"{first} it never works.", "*shrugs*", "Whatever.", "Fine.", "Okay."]
+    assert all(choose_opening(persona, "advice", earlier, turn) != first for turn in range(6))
+    # Once every one has been used, the one used longest ago comes back.
+    used = [f"{text} and so on." for text in advice]
+    assert choose_opening(persona, "advice", used, 5) == advice[0]
     assert choose_opening(persona, "", [], 0) == ""
 
 

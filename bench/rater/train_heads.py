@@ -89,12 +89,16 @@ class Design:
         return LogisticRegression(C=self.C, max_iter=5000, class_weight=weights, random_state=SEED)
 
 
-def cross_validate(design: Design, texts, dense_blocks, y, folds, binary=False) -> np.ndarray:
+def cross_validate(design: Design, texts, dense_blocks, y, folds, binary=False, threshold=None) -> np.ndarray:
+    """Out-of-fold predictions; a binary head says yes from `threshold` (its probability) when given."""
     predictions = np.zeros_like(y)
     for train_index, test_index in folds:
         x_train, x_test = design.matrices(texts, dense_blocks, train_index, test_index)
         model = design.model(binary).fit(x_train, y[train_index])
-        predictions[test_index] = model.predict(x_test)
+        if threshold is None:
+            predictions[test_index] = model.predict(x_test)
+        else:
+            predictions[test_index] = (model.predict_proba(x_test)[:, 1] >= threshold).astype(y.dtype)
     return predictions
 
 
@@ -459,6 +463,13 @@ def print_pipeline(p: dict) -> None:
 
 DIRECTOR_TRAPS = ("early_advice", "reassurance", "judging")
 DIRECTOR_DESIGN = Design("n-grams + cues (no embedding)", ("ngrams", "cues"), C=3.0, min_df=2)
+DIRECTOR_THRESHOLDS: dict[str, float] = {}
+"""A trap heard from this probability instead of 0.5. Session 11 tried early advice at 0.35, as the
+ear also picks the client's opener and advice it misses gets a reflection's ("Well, yeah. Welcome
+to my life.") where a yes-but belonged (fidelity run 15). Out of fold on the 512 lines, at 0.5 / 0.4
+/ 0.35 / 0.3: precision 0.83 / 0.79 / 0.76 / 0.66, recall 0.79 / 0.83 / 0.89 / 0.93. It lost: at
+0.35 the reworded anger "It must make your blood boil when yet another expert tells you to pamper
+yourself" (p 0.40), an accurate reflection, is heard as advice and met with a yes-but."""
 
 
 def director_heads(write: bool) -> dict:
@@ -472,7 +483,8 @@ def director_heads(write: bool) -> dict:
     results, rows = {}, []
     for name in DIRECTOR_TRAPS:
         y = np.array([int(name in line.traps) for line in lines])
-        results[name] = binary_scores(y, cross_validate(DIRECTOR_DESIGN, texts, dense, y, folds, binary=True))
+        results[name] = binary_scores(y, cross_validate(DIRECTOR_DESIGN, texts, dense, y, folds, binary=True,
+                                                        threshold=DIRECTOR_THRESHOLDS.get(name)))
         rows.append([name, *(results[name][k] for k in ("agreement", "macro_f1", "kappa", "precision", "recall"))])
     table("the director's ear (traps from the line's words), leave-one-persona-out",
           ["trap", "agreement", "macro-F1", "κ", "precision", "recall"], rows)
@@ -482,9 +494,11 @@ def director_heads(write: bool) -> dict:
         x, _ = DIRECTOR_DESIGN.matrices(texts, dense, everything, everything[:1])
         heads = {f"trap:{name}": export_head(DIRECTOR_DESIGN, DIRECTOR_DESIGN.model(True).fit(
             x, np.array([int(name in line.traps) for line in lines])), dense, len(vocab)) for name in DIRECTOR_TRAPS}
+        for name, threshold in DIRECTOR_THRESHOLDS.items():
+            heads[f"trap:{name}"]["threshold"] = threshold
         write_weights("director", heads, vocab, idf, {
             "design": DIRECTOR_DESIGN.name, "C": DIRECTOR_DESIGN.C, "min_df": DIRECTOR_DESIGN.min_df,
-            "rows": len(lines), "personas": sorted(set(personas)),
+            "rows": len(lines), "personas": sorted(set(personas)), "thresholds": DIRECTOR_THRESHOLDS,
             "data": "bench/data/therapist-lines/*.jsonl, labelled as a supervisor would",
             "cross_validation": "leave one persona out", "scores": results,
             "use": "tells the client's director which trap the line it answers falls into; never a rating",

@@ -28,10 +28,13 @@ YES_BUT = re.compile(
     r"\bbut\b|\b(i'?ve|i have|we'?ve|i|we) (already )?(tried|done|looked|thought|asked|checked)\b|\b(tried|done) that\b|"
     r"\bso,? no\b|\byeah,? right[.!]|"
     r"\b(doesn'?t|won'?t|can'?t|wouldn'?t|didn'?t|never) (work|help|happen|fit)|\bin which (hour|world)\b|"
-    r"\bwho('?d| would| will)\b|\bwhen (exactly|would i|am i)\b|\bwith what (time|money)\b",
+    r"\bwho('?d| would| will)\b|\bwhen (exactly|would i|am i)\b|\bwith what (time|money)\b|"
+    r"\bexcept\b|\bproblem is\b",
     re.IGNORECASE,
 )
-"""A suggestion met with a reason it will fail: "yes, but…", "I've tried that", "who'd watch Mum?"."""
+"""A suggestion met with a reason it will fail: "yes, but…", "I've tried that", "who'd watch Mum?",
+"Great idea, except…". Against people's yes-but labels on fidelity runs 12-15 (52 pieces of advice):
+46 agree; 44 before "except" and "problem is" were added (session 11, after reading run 15)."""
 APOLOGY = re.compile(r"\b(i'?m sorry|sorry|i apologi[sz]e|my apologies|forgive me)\b", re.IGNORECASE)
 GUARDED_ARCHETYPES = (Archetype.HOSTILE, Archetype.CRITICAL, Archetype.ACCUSING, Archetype.ARGUMENTATIVE)
 

@@ -69,6 +69,9 @@ AGREES = re.compile(
     re.IGNORECASE,
 )
 """A reply that opens by agreeing (not with a "yes, but", nor a sarcastic "Yeah? Based on what?")."""
+FINISHED = re.compile(r"[.!?*…]\W*$")
+"""An opener that ends a sentence or a gesture may stand as the whole reply; "so anyway," may not
+(fidelity run 15: Keisha stopped at hers, "Mm-hm, right, so basically—", and said nothing)."""
 GESTURE = re.compile(r"\*([^*\n]+)\*")
 NARRATED_INSIDE = re.compile(
     r"\b(feels?|feeling|reflects?|realis|realiz|thinks?|decides?|wonders?|tries to|starts to|"
@@ -234,6 +237,8 @@ def check_reply(
         problems.append("repeated its instructions")
     archetype = persona.profile.archetype
     written = reply[len(opening):] if opening and reply.startswith(opening) else reply
+    if opening and not written.strip() and not FINISHED.search(opening):
+        problems.append("stopped at its first words")
     if earlier and written.strip() and (
             repeats(written, earlier, whole_from=4 if archetype in TERSE else 1, short_may_recur=1)
             or archetype not in TERSE and repeats_a_sentence(written, earlier)):
@@ -279,7 +284,8 @@ def check_reply(
 
 SEVERITY = (("left character", 100), ("spoke as the therapist", 50), ("said the therapist's line back", 50), ("said '", 40), ("recited", 30),
             ("repeated its instructions", 30), ("accepted a suggestion", 20), ("agreed with", 20), ("used therapy-speak", 15),
-            ("thanked", 10), ("said more than", 10), ("repeated an earlier reply", 5), ("copied an example", 5), ("narrated", 10), ("ran past", 5))
+            ("thanked", 10), ("said more than", 10), ("repeated an earlier reply", 5), ("copied an example", 5), ("narrated", 10), ("ran past", 5),
+            ("stopped at its first words", 5))
 
 
 SERIOUS = 40
@@ -294,6 +300,7 @@ def badness(result: GuardResult) -> int:
 
 
 FIXES = (("accepted a suggestion", "do not agree to the suggestion: push back as you would"),
+         ("stopped at its first words", "finish what you started to say"),
          ("agreed with", "push back at what they just said, in your own way"),
          ("only named a feeling", "push back at what they just said, in your own way"),
          ("used therapy-speak", "talk like yourself, in everyday words, not like a self-help book"),

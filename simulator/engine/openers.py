@@ -15,10 +15,6 @@ from collections.abc import Sequence
 from simulator.domain import HiddenState, Persona
 from simulator.engine.directions import HIGH_RESISTANCE, OPEN_AT_TRUST
 
-RECENT_REPLIES = 3
-"""An opening that began one of the client's last few replies is not used again yet."""
-
-
 def opener_moment(state: HiddenState, heard: Sequence[str], *, silence: bool, strange: bool, question: bool) -> str:
     """Which of the persona's openers fit this line, or "" when the client answers freely:
     strange lines and silences first, then the traps heard, then a question or a reflection."""
@@ -39,13 +35,19 @@ def opener_moment(state: HiddenState, heard: Sequence[str], *, silence: bool, st
 
 
 def choose_opening(persona: Persona, moment: str, earlier_replies: Sequence[str], turn: int, attempt: int = 0) -> str:
-    """One of the persona's openers for `moment`, turning through them from one turn to the next
-    (`turn`) and taking another for a rewrite (`attempt`), skipping any that began one of the last
-    few replies; "" when the persona has none for it."""
+    """One of the persona's openers for `moment`: one that has begun none of the session's replies
+    yet, turning through them from one turn to the next (`turn`) and taking another for a rewrite
+    (`attempt`); once all have been used, the one used longest ago. "" when the persona has none."""
     openers = persona.client.openers.get(moment, ()) if moment else ()
     if not openers:
         return ""
-    recent = [reply.strip().lower() for reply in earlier_replies[-RECENT_REPLIES:]]
-    fresh = [text for text in openers if not any(reply.startswith(text.lower()) for reply in recent)]
-    pool = fresh or list(openers)
-    return pool[(turn + attempt) % len(pool)]
+    said = [reply.strip().lower() for reply in earlier_replies]
+
+    def last_used(text: str) -> int:
+        return max((index for index, reply in enumerate(said) if reply.startswith(text.lower())), default=-1)
+
+    fresh = [text for text in openers if last_used(text) < 0]
+    if len(fresh) > attempt:
+        return fresh[(turn + attempt) % len(fresh)]
+    by_age = sorted(openers, key=last_used)
+    return by_age[attempt % len(by_age)]
