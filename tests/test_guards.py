@@ -287,3 +287,12 @@ def test_an_opener_that_comes_back_is_not_a_repeat_but_what_the_model_adds_can_b
 def test_a_reply_that_stops_at_an_unfinished_opener_is_rewritten(reply, opening, stopped):
     problems = check_reply(reply, MARCUS, (), state=HiddenState(trust=1, resistance=7), opening=opening).problems
     assert ("stopped at its first words" in problems) is stopped
+
+
+def test_a_sign_off_said_at_the_end_of_reply_after_reply_is_a_loop():
+    state = HiddenState(trust=1, resistance=7)
+    earlier = ["Yeah? You try that when you're in charge? End of.", "*laughs* That's it? End of."]
+    assert "repeated an earlier reply" in check_reply("Don't do the voice. End of.", MARCUS, (), earlier=earlier,
+                                                      state=state).problems
+    assert "repeated an earlier reply" not in check_reply("Don't do the voice. End of.", MARCUS, (),
+                                                          earlier=earlier[:1], state=state).problems

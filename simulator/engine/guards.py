@@ -173,6 +173,23 @@ def repeats_a_sentence(reply: str, earlier: list[str]) -> bool:
     return bool(said) and any(said & _sentences(before) for before in earlier)
 
 
+TAIL_RECURRENCES = 2
+"""A reply that ends as this many earlier ones did is a sign-off loop; once is a habit ("End of." closed
+six of Marcus's replies in a row in a session played in tmux, session 11: two words, under the
+sentence rule)."""
+
+
+def _last_sentence(text: str) -> str:
+    pieces = [" ".join(re.findall(r"[a-z']+", piece.lower())) for piece in re.split(r"[.!?*\n]+", text)]
+    return next((piece for piece in reversed(pieces) if piece), "")
+
+
+def repeats_a_tail(reply: str, earlier: list[str]) -> bool:
+    """The reply ends with the same last sentence as TAIL_RECURRENCES or more earlier replies."""
+    tail = _last_sentence(reply)
+    return bool(tail) and sum(_last_sentence(before) == tail for before in earlier) >= TAIL_RECURRENCES
+
+
 BARE_FEELING = re.compile(r"^\W*(\*[^*]*\*\s*)?(\.\.\.\s*)?(I|I'm|I am)\s+(feel|feeling|felt)\b[^.!?]{0,40}[.!?]*\s*$",
                           re.IGNORECASE)
 """A reply that is only "I feel helpless.": what a resisting client answered a line with, instead
@@ -241,7 +258,7 @@ def check_reply(
         problems.append("stopped at its first words")
     if earlier and written.strip() and (
             repeats(written, earlier, whole_from=4 if archetype in TERSE else 1, short_may_recur=1)
-            or archetype not in TERSE and repeats_a_sentence(written, earlier)):
+            or archetype not in TERSE and (repeats_a_sentence(written, earlier) or repeats_a_tail(written, earlier))):
         problems.append("repeated an earlier reply")
     if repeats(written, examples_of(persona), COPY_WORDS):
         problems.append("copied an example word for word")
