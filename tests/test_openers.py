@@ -93,14 +93,3 @@ async def test_a_session_starts_the_reply_from_an_opener_on_an_endpoint_that_car
     reply = engine.branch.turns[-1].text
     assert reply == opening["content"] + " my sister lives three hundred miles away."
     await context.aclose()
-
-
-async def test_by_default_an_endpoint_is_not_handed_an_opener(server, context_for):
-    context = context_for(server)
-    engine = context.begin_session("dana-yes-but")
-    server.chat.append("Yeah, but my sister lives three hundred miles away.")
-    async for _ in engine.say("Have you thought about asking your sister to help?"):
-        pass
-    request = server.chat_requests()[-1].body
-    assert request["messages"][-1]["role"] == "system" and "continue_final_message" not in request
-    await context.aclose()

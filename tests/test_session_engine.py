@@ -167,13 +167,15 @@ async def test_a_local_engine_reads_each_reply_and_the_next_state_note_before_th
     await context.aclose()
 
 
-async def test_a_remote_endpoint_is_never_asked_to_read_ahead(server, context_for):
+async def test_a_remote_endpoint_is_never_asked_to_read_ahead_nor_handed_an_opener(server, context_for):
     context = context_for(server)
     engine = context.begin_session("dana-yes-but")
     server.chat.append("Yeah, but I've tried that.")
     async for _ in engine.say("Have you thought about a respite carer?"):
         pass
     await engine.settle()
+    request = server.chat_requests()[-1].body
+    assert request["messages"][-1]["role"] == "system" and "continue_final_message" not in request
     assert [request.streamed for request in server.chat_requests()] == [True]
     await context.aclose()
 
