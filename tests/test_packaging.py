@@ -35,24 +35,67 @@ APP_SMOKE = textwrap.dedent("""
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Path:
-    """The wheel built from this checkout, installed into a new venv; its dependencies come from the
-    test venv's site-packages (read-only, after its own), so nothing is downloaded."""
-    root = tmp_path_factory.mktemp("wheel")
+def wheel(tmp_path_factory) -> Path:
+    """The wheel built from this checkout, offline."""
+    dist = tmp_path_factory.mktemp("dist")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
-                    "--disable-pip-version-check", "-w", str(root / "dist"), str(PROJECT_DIR)],
+                    "--disable-pip-version-check", "-w", str(dist), str(PROJECT_DIR)],
                    check=True, capture_output=True, timeout=300)
-    (wheel,) = (root / "dist").glob("rehearse-*.whl")
-    venv = root / "venv"
+    (built,) = dist.glob("rehearse-*.whl")
+    return built
+
+
+def _dependencies(site_packages: Path) -> None:
+    """The test venv's packages seen from another environment (read-only, after its own), so nothing
+    is downloaded. Not its .pth files: those hold the checkout's editable install."""
+    Path(site_packages, "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
+
+
+def _venv_site(python: Path) -> Path:
+    return Path(subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                               check=True, capture_output=True, text=True).stdout.strip())
+
+
+@pytest.fixture(scope="module")
+def venv_install(wheel, tmp_path_factory) -> tuple[Path, Path]:
+    """The wheel installed with pip into a new venv: (the venv, its `rehearse` command)."""
+    venv = tmp_path_factory.mktemp("wheel") / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
     python = venv / "bin" / "python"
     subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index",
                     "--disable-pip-version-check", str(wheel)], check=True, capture_output=True, timeout=300)
-    venv_site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                               check=True, capture_output=True, text=True).stdout.strip()
-    # A plain path line: the test venv's own .pth files (the checkout's editable install) are not read.
-    Path(venv_site, "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n", encoding="utf-8")
-    return venv
+    _dependencies(_venv_site(python))
+    return venv, venv / "bin" / "rehearse"
+
+
+@pytest.fixture(scope="module")
+def pipx_install(wheel, tmp_path_factory) -> tuple[Path, Path]:
+    """The wheel installed with `pipx install`, as a user would: (pipx's venv for it, the `rehearse`
+    command pipx put on the user's PATH). pipx reads every dependency's metadata from its shared
+    libraries, so the test venv's packages are linked in there; pip and the shared libraries' own
+    upgrade stay offline."""
+    root = tmp_path_factory.mktemp("pipx")
+    shared = root / "shared"
+    subprocess.run([sys.executable, "-m", "venv", str(shared)], check=True, timeout=120)
+    shared_site = _venv_site(shared / "bin" / "python")
+    for entry in Path(sysconfig.get_path("purelib")).iterdir():
+        if entry.name.endswith(".pth") or entry.name.lower().startswith(
+                ("pip", "rehearse", "simulator", "__editable__", "setuptools", "_distutils_hack", "__pycache__")):
+            continue
+        if not (shared_site / entry.name).exists():
+            (shared_site / entry.name).symlink_to(entry)
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("PIPX_", "VIRTUAL_ENV"))}
+    env.update(PIPX_HOME=str(root / "home"), PIPX_BIN_DIR=str(root / "bin"), PIPX_MAN_DIR=str(root / "man"),
+               PIPX_SHARED_LIBS=str(shared), PIPX_DISABLE_SHARED_LIBS_AUTO_UPGRADE="1")
+    done = subprocess.run([sys.executable, "-m", "pipx", "install", "--pip-args=--no-deps --no-index", str(wheel)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return root / "home" / "venvs" / "rehearse", root / "bin" / "rehearse"
+
+
+@pytest.fixture(params=["pip into a venv", "pipx"])
+def installed(request) -> tuple[Path, Path]:
+    return request.getfixturevalue("venv_install" if request.param.startswith("pip ") else "pipx_install")
 
 
 @pytest.fixture
@@ -87,7 +130,7 @@ def test_the_wheel_carries_the_personas_prompts_stylesheet_and_weights():
 
 def test_installed_it_lists_the_personas_and_plays_a_session_from_any_folder(installed, elsewhere, server):
     work, env = elsewhere
-    rehearse = installed / "bin" / "rehearse"
+    installed, rehearse = installed
     where = subprocess.run([str(installed / "bin" / "python"), "-c", "import simulator; print(simulator.__file__)"],
                            capture_output=True, text=True, cwd=work, env=env, check=True).stdout
     assert where.startswith(str(installed))  # the wheel's copy, not the checkout's
@@ -112,8 +155,9 @@ def test_installed_it_lists_the_personas_and_plays_a_session_from_any_folder(ins
     assert not list(work.iterdir())
 
 
-def test_installed_the_app_opens_with_its_stylesheet(installed, elsewhere, server):
+def test_installed_the_app_opens_with_its_stylesheet(venv_install, elsewhere, server):
     work, env = elsewhere
+    installed, _ = venv_install
     env["REHEARSE_BASE_URL"] = server.base_url
     opened = subprocess.run([str(installed / "bin" / "python"), "-c", APP_SMOKE], capture_output=True,
                             text=True, cwd=work, env=env, timeout=120)
