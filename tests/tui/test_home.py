@@ -68,3 +68,18 @@ async def test_model_status_for_an_endpoint_and_for_a_missing_local_model(server
         await pilot.pause()
         shown = screen_text(pilot)
         assert "Model: local llama.cpp" in shown and "press i to install it" in shown
+
+
+async def test_a_name_typed_fast_reaches_the_filter_whole_even_its_letters_that_are_keys(server, context_for):
+    """A terminal delivers a fast typist's letters together, before the filter has taken the focus:
+    the "h" of "Keisha" is the History key on the gallery, and must still be part of the name."""
+    from textual import events
+
+    app = RehearseApp(context_for(server))
+    async with app.run_test(size=(100, 32)) as pilot:
+        await pilot.pause()
+        for letter in "Keisha":
+            app.post_message(events.Key(letter, letter))
+        await pilot.pause()
+        assert app.screen.query_one("#filter").value == "Keisha"
+        assert listed(app) == ["keisha-not-listening"]

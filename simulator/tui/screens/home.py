@@ -81,6 +81,9 @@ take the hot seat in turn; h shows your history and progress; r resumes a sessio
         Binding("q", "app.quit", "Quit"),
     ]
 
+    _name_begun = False
+    """A name has begun in the filter, and the focus is on its way there."""
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="model-status")
@@ -137,16 +140,25 @@ take the hot seat in turn; h shows your history and progress; r resumes a sessio
 
     def on_key(self, event) -> None:
         """Typing on the gallery starts filtering, so a name can be typed straight away; the letters
-        of the screen's keys act instead, while their action is on offer."""
+        of the screen's keys act instead, while their action is on offer. Once a name has begun, every
+        letter is the name's until the filter has the focus: a terminal hands a fast typist's letters
+        over together, and the "h" of "Keisha" must not open History."""
         options = self.query_one("#personas", OptionList)
         typed = event.character
         acting = {"q": True, "w": True, "h": True, "r": self.resumable is not None,
                   "i": bool(getattr(self, "needs_install", False))}
-        if self.focused is options and typed and typed.isalnum() and not acting.get(typed, False):
+        if self.focused is not options or not typed:
+            return
+        if self._name_begun and typed.isprintable() or typed.isalnum() and not acting.get(typed, False):
             search = self.query_one("#filter", Input)
             search.focus()
-            search.insert_text_at_cursor(event.character)
+            search.insert_text_at_cursor(typed)
+            self._name_begun = True
             event.stop()
+            event.prevent_default()
+
+    def on_descendant_focus(self, event) -> None:
+        self._name_begun = False
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self._begin(event.option.id)
