@@ -29,6 +29,8 @@ TOM = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "tom-silent.yaml")
         ("*The therapist listens for a while.* I'm tired.", "spoke as the therapist"),
         ("Okay, I know you're exhausted. It's time to start taking care of yourself.", "spoke as the therapist"),
         ("I understand your frustration. Being a good daughter is hard.", "spoke as the therapist"),
+        ("Well, that got dark quickly. Let's talk about what you need to do.", "spoke as the therapist"),
+        ("Is that a test? I mean, how would you feel if someone told you that?", "spoke as the therapist"),
         ("Honestly? I resent her. I'm ashamed of it.", "said 'ashamed that she resents her mother' before trusting enough"),
         ("word " * (MAX_WORDS + 1), f"ran past {MAX_WORDS} words"),
     ],

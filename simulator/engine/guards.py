@@ -40,6 +40,9 @@ THERAPIST_VOICE = re.compile(
     r"(^|[.!?]\s+)remember that|it can be (helpful|beneficial) to|talk about your struggles|"
     r"i'?m (always )?here (for you|if you need)|how can i help( you)?\?|is there anything (specific|else|in particular)|"
     r"i'?m glad you asked|"
+    # Steering the hour or naming the therapist's feelings (fidelity run 17: Ryan's "Let's talk about
+    # what you need to do" four times, Marcus's "I know you feel it too").
+    r"let'?s talk about|how would you feel if|i know you feel|"
     r"(^|[.!?*]\s*)(they|you) just (suggested|said|asked|told|gave|reassured|judged)|"
     r"\b(maybe|perhaps) you (could|should|can|might) (try|set|ask|talk|get|take|make|find|look))\b",
     re.IGNORECASE,
