@@ -92,13 +92,23 @@ def fit(x: np.ndarray, y: np.ndarray, C: float) -> LogisticRegression:
     return LogisticRegression(C=C, max_iter=5000, class_weight="balanced", random_state=SEED).fit(x, y)
 
 
+def exchange_key(row: dict) -> tuple[str, str, str]:
+    return row["persona"], row["line"], row["reply"]
+
+
 def held_out(x: np.ndarray, y: np.ndarray, groups: list[str], C: float,
-             extra: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """Predictions for each group by a head fitted on the others (and on `extra`, always trained on)."""
+             extra: tuple[np.ndarray, np.ndarray] | None = None, keys: list[tuple] | None = None) -> np.ndarray:
+    """Predictions for each group by a head fitted on the others (and on `extra`, always trained on).
+    With `keys`, a training row that is word for word a held-out row's exchange is left out too: seeded
+    runs repeat many replies exactly (runs 15 and 16), and would otherwise be judged on themselves."""
     predictions = np.zeros_like(y)
     for group in sorted(set(groups)):
         test = np.array([g == group for g in groups])
-        x_train, y_train = x[~test], y[~test]
+        train = ~test
+        if keys is not None:
+            tested = {k for k, t in zip(keys, test) if t}
+            train &= np.array([k not in tested for k in keys])
+        x_train, y_train = x[train], y[train]
         if extra is not None:
             x_train, y_train = np.vstack([x_train, extra[0]]), np.concatenate([y_train, extra[1]])
         predictions[test] = fit(x_train, y_train, C).predict(x[test])
@@ -123,9 +133,20 @@ def scores(people: np.ndarray, judged: np.ndarray) -> dict[str, float]:
             "out_recall": round(caught / max(int(out_people.sum()), 1), 3)}
 
 
+def first_of_each_exchange(rows: list[dict]) -> np.ndarray:
+    seen: set[tuple] = set()
+    keep = []
+    for row in rows:
+        keep.append(exchange_key(row) not in seen)
+        seen.add(exchange_key(row))
+    return np.array(keep)
+
+
 def write(x: np.ndarray, y: np.ndarray, rows: list[dict], code: np.ndarray) -> None:
-    """Fit on every row and write the head the app loads, its record card beside it."""
-    model = fit(x, y, KEPT_C)
+    """Fit on every distinct exchange and write the head the app loads, its record card beside it."""
+    keys = [exchange_key(r) for r in rows]
+    distinct = first_of_each_exchange(rows)
+    model = fit(x[distinct], y[distinct], KEPT_C)
     width = x.shape[1] - len(MOMENT_SCALE)
     coef, bias = model.coef_[0], float(model.intercept_[0])
     weights = {"embedding": [[0.0] * width, [round(float(w) * EMBEDDING_SCALE, 5) for w in coef[:width]]],
@@ -138,11 +159,12 @@ def write(x: np.ndarray, y: np.ndarray, rows: list[dict], code: np.ndarray) -> N
         "embedding_model": "qwen2.5-coder-1.5b-instruct-q4_k_m (mean pooling, 256 tokens)",
         "data": "bench/data/client-replies/labelled*.jsonl: client replies from bench/client_fidelity.py runs, "
                 "labelled in or out of character by hand, blind to the judges",
-        "rows": len(rows), "out_of_character": int((1 - y).sum()), "runs": sorted(set(runs)),
+        "rows": int(distinct.sum()), "out_of_character": int((1 - y[distinct]).sum()), "runs": sorted(set(runs)),
+        "duplicates_dropped": int((~distinct).sum()),
         "design": "logistic regression, classes balanced, C = 1; the exchange's embedding ×3, the moment block "
                   "(archetype, trust, resistance, guarded, code checks' problems ×2, length)",
         "use": "a reply is in character when the code checks find nothing and this head says yes",
-        "scores": {"run_held_out": scores(y, code * held_out(x, y, runs, KEPT_C)),
+        "scores": {"run_held_out": scores(y, code * held_out(x, y, runs, KEPT_C, keys=keys)),
                    "persona_held_out": scores(y, code * held_out(x, y, personas, KEPT_C)),
                    "code_checks_alone": scores(y, code)},
     }
@@ -168,15 +190,18 @@ def main(write_weights: bool) -> None:
     print("| --- | ---: | ---: | ---: | ---: |")
     print(line("code checks (simulator/engine/fidelity.py)", y, code))
     runs, personas = [r["file"] for r in rows], [r["persona"] for r in rows]
+    keys = [exchange_key(r) for r in rows]
+    print(f"({int((~first_of_each_exchange(rows)).sum())} rows repeat an earlier file's exchange word for word; "
+          "a held-out run's exchanges are left out of its training rows)\n")
     for C in (0.3, 1.0):
         for holding, groups in (("persona", personas), ("labelled run", runs)):
             for with_examples in (False, True):
-                learned = held_out(x, y, groups, C, extra if with_examples else None)
+                learned = held_out(x, y, groups, C, extra if with_examples else None, keys=keys)
                 name = f"the head{' with the examples' if with_examples else ''}, C={C}, one {holding} held out"
                 print(line(name, y, learned))
                 print(line(f"code checks, then {name}", y, code * learned))
     for with_examples in (False, True):
-        learned = held_out(x, y, runs, KEPT_C, extra if with_examples else None)
+        learned = held_out(x, y, runs, KEPT_C, extra if with_examples else None, keys=keys)
         for name in sorted(set(runs)):
             mask = np.array([r == name for r in runs])
             print(f"\n{name}{' (with the examples)' if with_examples else ''}: "
