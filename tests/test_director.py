@@ -27,6 +27,7 @@ def test_the_ear_hears_advice_and_reassurance(line, trap):
     "Everyone checks on your mum, and no one checks on you.",
     "It must make your blood boil when yet another expert tells you to pamper yourself.",
     "What was the hardest moment of this week?",
+    "It sounds like nobody sees how hard you work.",  # the commonest reflection frame is not a judgement
     "",
 ])
 def test_the_ear_hears_no_trap_in_empathy_a_question_or_a_silence(line):

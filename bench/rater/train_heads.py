@@ -463,13 +463,20 @@ def print_pipeline(p: dict) -> None:
 
 DIRECTOR_TRAPS = ("early_advice", "reassurance", "judging")
 DIRECTOR_DESIGN = Design("n-grams + cues (no embedding)", ("ngrams", "cues"), C=3.0, min_df=2)
-DIRECTOR_THRESHOLDS: dict[str, float] = {}
+DIRECTOR_THRESHOLDS: dict[str, float] = {"judging": 0.65}
 """A trap heard from this probability instead of 0.5. Session 11 tried early advice at 0.35, as the
 ear also picks the client's opener and advice it misses gets a reflection's ("Well, yeah. Welcome
 to my life.") where a yes-but belonged (fidelity run 15). Out of fold on the 512 lines, at 0.5 / 0.4
 / 0.35 / 0.3: precision 0.83 / 0.79 / 0.76 / 0.66, recall 0.79 / 0.83 / 0.89 / 0.93. It lost: at
 0.35 the reworded anger "It must make your blood boil when yet another expert tells you to pamper
-yourself" (p 0.40), an accurate reflection, is heard as advice and met with a yes-but."""
+yourself" (p 0.40), an accurate reflection, is heard as advice and met with a yes-but.
+
+Judging is heard from 0.65 (session 12): plain reflections in "It sounds like ..." form, the
+commonest a trainee types, sat around 0.5-0.65 ("It sounds like nobody sees how hard you work" 0.63,
+found playing Leo, who met a reflection with his judging opener "I'm sorry, did you just"). Out of
+fold on the 599 lines, at 0.5 / 0.6 / 0.65 / 0.7: precision 0.71 / 0.88 / 1.0 / 1.0, recall 0.59 /
+0.48 / 0.45 / 0.38, reflections and plain empathy heard as judging 5 / 1 / 0 / 0 of 222. Chosen on
+those same folds: a good line met as an attack costs a trainee more than a judgement met mildly."""
 
 
 def director_heads(write: bool) -> dict:
