@@ -83,6 +83,7 @@ async def play(context: AppContext, persona_id: str, script: list[tuple[str, str
         state = engine.state
         earlier = [t.text for t in engine.branch.turns if t.speaker is Speaker.CLIENT]
         held_back = engine.guard_counts["held_back"]
+        cut_back = engine.guard_counts["cut_to_opener"]
         started = time.perf_counter()
         first = first_model = rewritten_at = None
         draft: list[str] = []
@@ -112,6 +113,7 @@ async def play(context: AppContext, persona_id: str, script: list[tuple[str, str
             "line": line, "reply": reply.text, "trust": round(state.trust, 1), "resistance": round(state.resistance, 1),
             "problems": list(verdict.problems), "yes_but": verdict.yes_but, "note": reply.note,
             "held_back": engine.guard_counts["held_back"] > held_back,
+            "cut_to_opener": engine.guard_counts["cut_to_opener"] > cut_back,
             "first_draft": first_draft, "first_draft_problems": list(first_verdict.problems),
             "opening": engine.last_opening,
             "first_word_s": round((first or ended) - started, 3),
@@ -158,7 +160,9 @@ def report(every_row: list[dict]) -> None:
               f"{sum(1 for r in series if r['yes_but'])} of {len(series)}")
     rewrites = [r["rewrite_s"] for r in rows if r["rewrite_s"]]
     if rewrites:
-        print(f"Rewrites: {len(rewrites)} of {len(rows)} replies, median {statistics.median(rewrites):.2f} s extra")
+        cut = sum(1 for r in rows if r.get("cut_to_opener"))
+        print(f"Rewrites: {len(rewrites)} of {len(rows)} replies, median {statistics.median(rewrites):.2f} s extra; "
+              f"{cut} of them cut back to a finished opener (no second draft)")
     first = [r["first_token_s"] for r in rows if r["turn"] <= 10]
     worst = max(rows, key=lambda r: r["first_token_s"])
     print(f"Client model's first token, turns 1-10 of every persona: median {statistics.median(first):.2f} s "

@@ -93,3 +93,60 @@ async def test_a_session_starts_the_reply_from_an_opener_on_an_endpoint_that_car
     reply = engine.branch.turns[-1].text
     assert reply == opening["content"] + " my sister lives three hundred miles away."
     await context.aclose()
+
+
+async def _engine_with_advice_openers(server, openers):
+    import dataclasses
+    import os
+
+    from simulator.context import AppContext
+    from simulator.settings import load_settings
+
+    context = AppContext(load_settings({"model": {"base_url": server.base_url}, "client": {"prefill": "on"}},
+                                       env=dict(os.environ)))
+    engine = context.begin_session("dana-yes-but")
+    persona = engine.persona
+    engine.replace_persona(dataclasses.replace(
+        persona, client=dataclasses.replace(persona.client, openers={**persona.client.openers, "advice": openers})))
+    return context, engine
+
+
+async def test_a_finished_opener_the_model_spoils_is_cut_back_to_without_a_second_draft(server, isolated_env):
+    from simulator.engine.session import Redo
+
+    context, engine = await _engine_with_advice_openers(server, ("Tried that already.",))
+    server.chat.append(" Let's talk about what you need to do.")  # the client steering like a therapist
+    server.chat.append(" Mum would never have it.")  # what a rewrite would have said: never asked for
+    asked = len(server.chat_requests())
+    pieces = [piece async for piece in engine.say("Have you thought about asking your sister to help?")]
+    assert len(server.chat_requests()) == asked + 1
+    assert any(isinstance(piece, Redo) and "spoke as the therapist" in piece.reason for piece in pieces)
+    assert pieces[-1] == "Tried that already."
+    assert engine.branch.turns[-1].text == "Tried that already."
+    assert engine.guard_counts["cut_to_opener"] == 1 and engine.guard_counts["rewritten"] == 0
+    await context.aclose()
+
+
+async def test_an_unfinished_opener_the_model_spoils_is_rewritten_from_another(server, isolated_env):
+    context, engine = await _engine_with_advice_openers(server, ("Tried that already. Problem is,", "Sure, only"))
+    server.chat.append(" let's talk about what you need to do.")
+    server.chat.append(" Mum would never have it.")
+    asked = len(server.chat_requests())
+    [piece async for piece in engine.say("Have you thought about asking your sister to help?")]
+    assert len(server.chat_requests()) == asked + 2
+    assert engine.branch.turns[-1].text.endswith("Mum would never have it.")
+    assert engine.guard_counts["cut_to_opener"] == 0 and engine.guard_counts["rewritten"] == 1
+    await context.aclose()
+
+
+@pytest.mark.parametrize(("opening", "reply", "alone"), [
+    ("You'd say that to anyone.", "You'd say that to anyone. But I'll try.", True),
+    ("*shrugs*", "*shrugs* Maybe.", True),
+    ("Tried that already. Problem is,", "Tried that already. Problem is, no time.", False),  # unfinished
+    ("You'd say that to anyone.", "You'd say that to anyone.", False),  # nothing to cut
+    ("", "Whatever.", False),
+])
+def test_only_a_finished_opener_with_more_after_it_can_stand_alone(opening, reply, alone):
+    from simulator.engine.openers import opener_stands_alone
+
+    assert opener_stands_alone(opening, reply) is alone

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from simulator.domain import HiddenState, Persona
 from simulator.engine.directions import HIGH_RESISTANCE, OPEN_AT_TRUST
+from simulator.engine.guards import FINISHED
 
 def opener_moment(state: HiddenState, heard: Sequence[str], *, silence: bool, strange: bool, question: bool) -> str:
     """Which of the persona's openers fit this line, or "" when the client answers freely:
@@ -51,3 +52,13 @@ def choose_opening(persona: Persona, moment: str, earlier_replies: Sequence[str]
         return fresh[(turn + attempt) % len(fresh)]
     by_age = sorted(openers, key=last_used)
     return by_age[attempt % len(by_age)]
+
+
+def opener_stands_alone(opening: str, reply: str) -> bool:
+    """Whether `reply` is a finished opener ("You'd say that to anyone.") with more of the model's
+    words after it, so that cut back to the opener it is still a whole reply. A reply that failed
+    its guards is cut back when this holds: on fidelity run 17, people called 57 of 58 replies that
+    were an opener alone in character, and 32 of 48 where the model went on after a finished one."""
+    opening = opening.strip()
+    return bool(opening) and bool(FINISHED.search(opening)) and reply.startswith(opening) \
+        and bool(reply[len(opening):].strip())

@@ -30,7 +30,7 @@ from simulator.engine import hidden_state
 from simulator.engine.directions import behaviour_now, holding_gesture, reaction_to, reply_length
 from simulator.engine.guards import SERIOUS, GuardResult, badness, check_reply, correction_note, hidden_text
 from simulator.engine.off_task import looks_off_task
-from simulator.engine.openers import choose_opening, opener_moment
+from simulator.engine.openers import choose_opening, opener_moment, opener_stands_alone
 from simulator.errors import ModelError, RehearseError
 from simulator.llm.chat import ChatModel, Message
 from simulator.prompts import PromptRenderer
@@ -137,7 +137,8 @@ class SessionEngine:
         self.last_opening = ""
         """The opener the latest reply (or its rewrite) started from; "" when the model wrote it all."""
         self.guard_counts: Counter[str] = Counter()
-        """Replies rewritten after failing a guard, those that failed twice, and those shown with a note."""
+        """Replies rewritten after failing a guard, those cut back to their opener, those that failed
+        twice, and those shown with a note."""
         self._notes_given: dict[tuple[str, int, str], str] = {}
         """(branch id, trainee turn index, "state" or "cue") to the director's note given with that line,
         replayed word for word so the engine's prompt cache still matches (a resumed session recomputes them)."""
@@ -382,9 +383,20 @@ class SessionEngine:
                     raise ModelError("the client model sent an empty reply twice",
                                      "say your line again; if it keeps happening, try another client model")
                 earlier = [turn.text for turn in branch.turns if turn.speaker is Speaker.CLIENT]
-                verdict = check_reply(reply, self.persona, hidden_state.unspeakable(self.persona, state), instructions,
-                                      earlier, state, turn.text, opening=opening)
+                unspeakable = hidden_state.unspeakable(self.persona, state)
+                verdict = check_reply(reply, self.persona, unspeakable, instructions, earlier, state, turn.text,
+                                      opening=opening)
                 if verdict.passed:
+                    break
+                if opener_stands_alone(opening, reply) and check_reply(
+                        opening, self.persona, unspeakable, instructions, earlier, state, turn.text,
+                        opening=opening).passed:
+                    # A finished opener is the client's whole reply in itself; what the model added to it
+                    # failed. Cutting it back costs no second draft, and the opener alone holds.
+                    self.guard_counts["cut_to_opener"] += 1
+                    yield Redo("; ".join(verdict.problems))
+                    reply = opening
+                    yield reply
                     break
                 if attempt == 0:
                     if shown:
