@@ -298,3 +298,13 @@ def test_a_sign_off_said_at_the_end_of_reply_after_reply_is_a_loop():
                                                       state=state).problems
     assert "repeated an earlier reply" not in check_reply("Don't do the voice. End of.", MARCUS, (),
                                                           earlier=earlier[:1], state=state).problems
+
+
+def test_a_silent_clients_word_behind_a_new_gesture_each_time_is_still_a_loop():
+    earlier = ["*scrolls her phone* Maybe.", "If you say so.", "*glances at the door* Maybe.", "*yawns* Maybe."]
+    assert "repeated an earlier reply" in check_reply("*doesn't look up* Maybe.", TOM, (), earlier=earlier,
+                                                      state=GUARDED, opening="*doesn't look up*").problems
+    assert "repeated an earlier reply" not in check_reply("*doesn't look up* Maybe.", TOM, (), earlier=earlier[:3],
+                                                          state=GUARDED, opening="*doesn't look up*").problems
+    assert check_reply("*doesn't look up* Dunno.", TOM, (), earlier=earlier, state=GUARDED,
+                       opening="*doesn't look up*").passed

@@ -193,6 +193,20 @@ def repeats_a_tail(reply: str, earlier: list[str]) -> bool:
     return bool(tail) and sum(_last_sentence(before) == tail for before in earlier) >= TAIL_RECURRENCES
 
 
+SPOKEN_MAY_RECUR = 2
+"""How often a terse client's few words may come back behind a new gesture before it is a loop: people
+called Lena's "*doesn't look up* Maybe." out of character as the fourth "Maybe." (fidelity run 18), as
+a silent client's "Aye." counts as a repeat from the fourth (bench/data/client-replies)."""
+
+
+def said_again_past_gestures(reply: str, earlier: list[str]) -> bool:
+    """The words of a short reply, its gestures aside, said more than SPOKEN_MAY_RECUR times before."""
+    spoken = _plain(GESTURE.sub(" ", reply))
+    if not spoken or len(spoken.split()) >= 4:
+        return False
+    return sum(spoken == _plain(GESTURE.sub(" ", before)) for before in earlier) > SPOKEN_MAY_RECUR
+
+
 BARE_FEELING = re.compile(r"^\W*(\*[^*]*\*\s*)?(\.\.\.\s*)?(I|I'm|I am)\s+(feel|feeling|felt)\b[^.!?]{0,40}[.!?]*\s*$",
                           re.IGNORECASE)
 """A reply that is only "I feel helpless.": what a resisting client answered a line with, instead
@@ -261,6 +275,7 @@ def check_reply(
         problems.append("stopped at its first words")
     if earlier and written.strip() and (
             repeats(written, earlier, whole_from=4 if archetype in TERSE else 1, short_may_recur=1)
+            or archetype in TERSE and said_again_past_gestures(written, earlier)
             or archetype not in TERSE and (repeats_a_sentence(written, earlier) or repeats_a_tail(written, earlier))):
         problems.append("repeated an earlier reply")
     if repeats(written, examples_of(persona), COPY_WORDS):
