@@ -217,6 +217,8 @@ def test_the_fidelity_judge_wants_a_yes_but_to_advice_and_no_apology_from_a_host
     ("I'm glad you asked. Is there anything specific you'd like to focus on?", "spoke as the therapist"),
     ("They just suggested I make a plan. How will that help?", "spoke as the therapist"),
     ("Yes, but it's hard to get her to sleep. Maybe you could set a routine for her.", "spoke as the therapist"),
+    ("Well, that got dark quickly. What can I do for you?", "spoke as the therapist"),
+    ("Sure, if you come with me. I'd be happy to help you.", "spoke as the therapist"),
 ])
 def test_a_client_who_pushes_back_does_not_agree_or_look_after_the_therapist(reply, problem):
     assert problem in check_reply(reply, MARCUS, (), state=HiddenState(trust=1, resistance=7)).problems

@@ -39,7 +39,7 @@ THERAPIST_VOICE = re.compile(
     r"it'?s (important|helpful|essential|okay|normal) to (remember|take|find|understand|acknowledge|feel)|"
     r"(^|[.!?]\s+)remember that|it can be (helpful|beneficial) to|talk about your struggles|"
     r"i'?m (always )?here (for you|if you need)|how can i help( you)?\?|is there anything (specific|else|in particular)|"
-    r"i'?m glad you asked|"
+    r"i'?m glad you asked|what can i (help you with|do for you)|i'?d be happy to help|"
     # Steering the hour or naming the therapist's feelings (fidelity run 17: Ryan's "Let's talk about
     # what you need to do" four times, Marcus's "I know you feel it too").
     r"let'?s talk about|how would you feel if|i know you feel|"
