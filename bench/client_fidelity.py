@@ -117,7 +117,8 @@ async def play(context: AppContext, persona_id: str, script: list[tuple[str, str
             "first_draft": first_draft, "first_draft_problems": list(first_verdict.problems),
             "opening": engine.last_opening,
             "first_word_s": round((first or ended) - started, 3),
-            "first_token_s": round((first_model or ended) - started, 3), "rewrite_s": round(ended - rewritten_at, 3)
+            # A first draft that was its opener alone ended with the model's first token.
+            "first_token_s": round((first_model or rewritten_at or ended) - started, 3), "rewrite_s": round(ended - rewritten_at, 3)
             if rewritten_at else 0.0,
             "echoed": echoes(reply.text, instructions), "repeated": repeats(reply.text, earlier),
             "early_disclosure": any(p.startswith("said '") for p in verdict.problems),

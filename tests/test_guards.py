@@ -206,6 +206,7 @@ def test_the_fidelity_judge_wants_a_yes_but_to_advice_and_no_apology_from_a_host
     assert judge_reply("Yeah, but she lives two hours away.", DANA, GUARDED, advice=True).yes_but is True
     assert judge_reply("*laughs* Great idea, except she doesn't drive.", DANA, GUARDED, advice=True).yes_but is True
     assert judge_reply("Tried that already. Problem is, Mum won't go.", DANA, GUARDED, advice=True).yes_but is True
+    assert judge_reply("Maybe, if I had a car.", DANA, GUARDED, advice=True).yes_but is True
     assert judge_reply("Sorry, I didn't mean to snap.", MARCUS, GUARDED).problems == (
         "apologised before trusting the therapist",)
     assert judge_reply("Sorry, I didn't mean to snap.", MARCUS, OPEN).in_character
@@ -310,3 +311,13 @@ def test_a_silent_clients_word_behind_a_new_gesture_each_time_is_still_a_loop():
                                                           state=GUARDED, opening="*doesn't look up*").problems
     assert check_reply("*doesn't look up* Dunno.", TOM, (), earlier=earlier, state=GUARDED,
                        opening="*doesn't look up*").passed
+
+
+def test_an_openers_own_yes_is_not_the_client_agreeing():
+    henryk = load_persona_file(paths.BUILTIN_PERSONAS_DIR / "henryk-rigid.yaml")
+    state = HiddenState(trust=1, resistance=7)
+    assert check_reply("Yes. And? I manage.", henryk, (), state=state, opening="Yes. And? I manage.").passed
+    assert "agreed at once, for a client who pushes back" in check_reply(
+        "Is true. Yes, you are right.", henryk, (), state=state, opening="Is true.").problems
+    assert "agreed at once, for a client who pushes back" not in check_reply(
+        "Yes. And? I manage.", henryk, (), state=state).problems  # a challenge, whoever wrote it

@@ -68,10 +68,11 @@ ACCEPTS_ADVICE = re.compile(
 )
 AGREES = re.compile(
     r"^(?:\s*\*[^*\n]*\*)?\s*(yes|yeah|yep|true|that'?s (so )?(true|right)|it'?s true|it is true|you'?re right|"
-    r"i know|i agree|it does|it is|i think so|exactly|absolutely|you'?re correct|i understand( that| your| you)?)\b(?![,.]?\s+but\b)(?!,?\s*yeah,? but\b)(?!\s*\?)",
+    r"i know|i agree|it does|it is|i think so|exactly|absolutely|you'?re correct|i understand( that| your| you)?)\b(?![,.]?\s+but\b)(?![,.]?\s+and\s*\?)(?!,?\s*yeah,? but\b)(?!\s*\?)",
     re.IGNORECASE,
 )
-"""A reply that opens by agreeing (not with a "yes, but", nor a sarcastic "Yeah? Based on what?")."""
+"""A reply that opens by agreeing (not with a "yes, but", nor a sarcastic "Yeah? Based on what?" or
+"Yes. And?")."""
 FINISHED = re.compile(r"[.!?*…]\W*$")
 """An opener that ends a sentence or a gesture may stand as the whole reply; "so anyway," may not
 (fidelity run 15: Keisha stopped at hers, "Mm-hm, right, so basically—", and said nothing)."""
@@ -290,12 +291,15 @@ def check_reply(
         problems.append("used therapy-speak")
     if any(len(g.split()) > GESTURE_MAX_WORDS or NARRATED_INSIDE.search(g) for g in GESTURE.findall(reply)):
         problems.append("narrated its feelings in a stage direction")
+    # An opener is the persona author's, in the client's stance: whether the client agreed is read
+    # in what the model wrote after it (Henryk's "Yes. And? I manage." is no agreement).
+    agrees = bool(AGREES.search(QUOTED.sub(" ", written)))
     if state is not None and state.trust < OPEN_AT_TRUST:
-        if AGREES.search(unquoted) and archetype in PUSHING_BACK:
+        if agrees and archetype in PUSHING_BACK:
             problems.append("agreed at once, for a client who pushes back")
         if BARE_FEELING.search(reply) and archetype in PUSHING_BACK:
             problems.append("only named a feeling, for a client who pushes back")
-        elif line and AGREES.search(unquoted) and {"reassurance", "judging"} & set(traps_heard(line)):
+        elif line and agrees and {"reassurance", "judging"} & set(traps_heard(line)):
             problems.append("agreed with a platitude or a judgement before trusting the therapist")
         if GRATITUDE.search(SARCASTIC_THANKS.sub(" ", unquoted)) and not THERAPY_SPEAK.search(unquoted):
             problems.append("thanked the therapist before trusting them")
