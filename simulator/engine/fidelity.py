@@ -29,12 +29,14 @@ YES_BUT = re.compile(
     r"\bso,? no\b|\byeah,? right[.!]|"
     r"\b(doesn'?t|won'?t|can'?t|wouldn'?t|didn'?t|never) (work|help|happen|fit)|\bin which (hour|world)\b|"
     r"\bwho('?d| would| will)\b|\bwhen (exactly|would i|am i)\b|\bwith what (time|money)\b|"
-    r"\bexcept\b|\bproblem is\b",
+    r"\bexcept\b|\bproblem is\b|\bif (i|we) had\b",
     re.IGNORECASE,
 )
 """A suggestion met with a reason it will fail: "yes, but…", "I've tried that", "who'd watch Mum?",
 "Great idea, except…". Against people's yes-but labels on fidelity runs 12-15 (52 pieces of advice):
-46 agree; 44 before "except" and "problem is" were added (session 11, after reading run 15)."""
+46 agree; 44 before "except" and "problem is" were added (session 11, after reading run 15). "If I
+had …" ("Maybe, if I had a car.") added in session 13 after reading run 21: people called all 11
+labelled replies with it a yes-but."""
 APOLOGY = re.compile(r"\b(i'?m sorry|sorry|i apologi[sz]e|my apologies|forgive me)\b", re.IGNORECASE)
 GUARDED_ARCHETYPES = (Archetype.HOSTILE, Archetype.CRITICAL, Archetype.ACCUSING, Archetype.ARGUMENTATIVE)
 
