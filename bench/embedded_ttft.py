@@ -3,6 +3,8 @@ through the app, and the same prompts sent straight to llama.cpp (llama_cpp.Llam
 
 Between turns the bench waits for the appraisals and the engine's reading ahead to finish, as a
 trainee's thinking time would; the raw side is sent the same read-ahead prompts in the same order.
+A reply that starts from one of the persona's openers shows the opener at once; the time measured
+is to the model's own first token after it, and the raw side carries on from the same opener.
 Run: .venv/bin/python bench/embedded_ttft.py [--turns 10]  (needs `rehearse model install`)
 """
 
@@ -40,7 +42,8 @@ LINES = [
 
 async def through_the_app(turns: int) -> tuple[list[float], list[float], list[list[tuple[str, list[dict]]]]]:
     """First-token times and token rates of each turn, and per turn the prompts the engine was sent:
-    ("ahead", …) read in the thinking time before the line, then ("turn", …) for its reply."""
+    ("ahead", …) read in the thinking time before the line, then ("turn", …) for its reply, its
+    opener (if any) as the last, assistant, message."""
     folder = tempfile.mkdtemp()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REHEARSE_", "OPENAI_"))}
     context = AppContext(load_settings({"transcripts": folder}, env=env))
@@ -63,13 +66,21 @@ async def through_the_app(turns: int) -> tuple[list[float], list[float], list[li
         started = time.perf_counter()
         first = None
         pieces = 0
-        async for _ in engine.say(line):
+        opener_shown = False
+        async for piece in engine.say(line):
             now = time.perf_counter()
+            if not opener_shown and first is None and engine.last_opening and piece == engine.last_opening:
+                opener_shown = True  # on screen at once; the model's own words come next
+                continue
             first = first or now
             pieces += 1
-        first_tokens.append(first - started)
-        rates.append((pieces - 1) / (now - first) if pieces > 1 else 0.0)
-        prompts.append([*ahead[-1:], next(item for item in sent if item[0] == "turn")])
+        ended = time.perf_counter()
+        first_tokens.append((first or ended) - started)  # the opener alone: the model's first token ended it
+        rates.append((pieces - 1) / (now - first) if first and pieces > 1 else 0.0)
+        kind, messages = next(item for item in sent if item[0] == "turn")
+        if engine.last_opening:
+            messages = [*messages, {"role": "assistant", "content": engine.last_opening}]
+        prompts.append([*ahead[-1:], (kind, messages)])
     await engine.settle()
     await context.aclose()
     return first_tokens, rates, prompts
@@ -79,6 +90,9 @@ def straight_to_llama_cpp(prompts: list[list[tuple[str, list[dict]]]]) -> list[f
     """The same prompts in the same order, the reading ahead included, straight to llama.cpp."""
     from llama_cpp import Llama
 
+    from simulator.llm.embedded import REQUESTED_CONTINUATION, _continue_final_message
+
+    _continue_final_message()  # the engine's own template patch: an opener is carried on, not answered
     llama = Llama(model_path=str(verified_model()), n_ctx=DEFAULT_N_CTX, n_threads=os.cpu_count(),
                   n_threads_batch=os.cpu_count(), verbose=False)
     first_tokens = []
@@ -87,11 +101,15 @@ def straight_to_llama_cpp(prompts: list[list[tuple[str, list[dict]]]]) -> list[f
             if kind == "ahead":
                 llama.create_chat_completion(messages=messages, max_tokens=1)
                 continue
+            REQUESTED_CONTINUATION.set(messages[-1]["role"] == "assistant")
             started = time.perf_counter()
             for chunk in llama.create_chat_completion(messages=messages, max_tokens=300, temperature=0.8, stream=True):
                 if chunk["choices"][0]["delta"].get("content"):
                     first_tokens.append(time.perf_counter() - started)
                     break
+            else:
+                first_tokens.append(time.perf_counter() - started)  # the model ended the reply at once
+            REQUESTED_CONTINUATION.set(False)
     return first_tokens
 
 
