@@ -88,6 +88,12 @@ def features(rows: list[dict], verdicts: list[tuple[str, ...]], cache: Embedding
     return np.hstack([embedded * EMBEDDING_SCALE, moment * np.array(MOMENT_SCALE)])
 
 
+def length_by_archetype(x: np.ndarray) -> np.ndarray:
+    """The archetype one-hots of the moment block times its length feature (its last column)."""
+    width = x.shape[1] - len(MOMENT_SCALE)
+    return x[:, width:width + len(Archetype)] * x[:, -1:]
+
+
 def fit(x: np.ndarray, y: np.ndarray, C: float) -> LogisticRegression:
     return LogisticRegression(C=C, max_iter=5000, class_weight="balanced", random_state=SEED).fit(x, y)
 
@@ -200,6 +206,13 @@ def main(write_weights: bool) -> None:
                 name = f"the head{' with the examples' if with_examples else ''}, C={C}, one {holding} held out"
                 print(line(name, y, learned))
                 print(line(f"code checks, then {name}", y, code * learned))
+    # Measured in session 13: each archetype's own slope for length (a talker's long reply is its
+    # character; a guarded client's is not), which the linear head cannot draw from the two apart.
+    crossed = np.hstack([x, length_by_archetype(x)])
+    for holding, groups in (("persona", personas), ("labelled run", runs)):
+        learned = held_out(crossed, y, groups, KEPT_C, keys=keys)
+        print(line(f"code checks, then the head with length by archetype, C={KEPT_C}, one {holding} held out",
+                   y, code * learned))
     for with_examples in (False, True):
         learned = held_out(x, y, runs, KEPT_C, extra if with_examples else None, keys=keys)
         for name in sorted(set(runs)):
