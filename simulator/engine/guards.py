@@ -40,6 +40,8 @@ THERAPIST_VOICE = re.compile(
     r"(^|[.!?]\s+)remember that|it can be (helpful|beneficial) to|talk about your struggles|"
     r"i'?m (always )?here (for you|if you need)|how can i help( you)?\?|is there anything (specific|else|in particular)|"
     r"i'?m glad you asked|what can i (help you with|do for you)|i'?d be happy to help|"
+    # Looking after the therapist (Ryan, headless session 13: "It's hard, but I'll help you through it").
+    r"i'?ll help you|you'?ll (get|feel) better|focus on your (life|health|feelings)|"
     # Steering the hour or naming the therapist's feelings (fidelity run 17: Ryan's "Let's talk about
     # what you need to do" four times, Marcus's "I know you feel it too").
     r"let'?s talk about|how would you feel if|i know you feel|"
