@@ -223,6 +223,8 @@ def test_the_fidelity_judge_wants_a_yes_but_to_advice_and_no_apology_from_a_host
     ("Okay, Doc, easy on the deep stuff. Just try to focus on your life. It's hard, but I'll help you through it.",
      "spoke as the therapist"),
     ("Doctor's orders? I like that. Just stick to it. It's the only way you'll get better.", "spoke as the therapist"),
+    ("Rather a tidy suggestion, in theory. Perhaps a more practical goal would be to read each day.",
+     "spoke as the therapist"),
 ])
 def test_a_client_who_pushes_back_does_not_agree_or_look_after_the_therapist(reply, problem):
     assert problem in check_reply(reply, MARCUS, (), state=HiddenState(trust=1, resistance=7)).problems

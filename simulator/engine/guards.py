@@ -42,6 +42,8 @@ THERAPIST_VOICE = re.compile(
     r"i'?m glad you asked|what can i (help you with|do for you)|i'?d be happy to help|"
     # Looking after the therapist (Ryan, headless session 13: "It's hard, but I'll help you through it").
     r"i'?ll help you|you'?ll (get|feel) better|focus on your (life|health|feelings)|"
+    r"(perhaps|maybe) a (more |better |simpler )?(practical |good |better |simple )?(goal|idea|step|plan|approach) "
+    r"(would|might|could) be|"
     # Steering the hour or naming the therapist's feelings (fidelity run 17: Ryan's "Let's talk about
     # what you need to do" four times, Marcus's "I know you feel it too").
     r"let'?s talk about|how would you feel if|i know you feel|"
